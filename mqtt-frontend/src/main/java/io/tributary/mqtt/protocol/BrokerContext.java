@@ -1,0 +1,35 @@
+package io.tributary.mqtt.protocol;
+
+import io.tributary.bridge.publish.MessagePublisher;
+import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.session.ClientRegistry;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * What every connection of one broker node shares.
+ *
+ * @param settings           protocol limits
+ * @param authenticator      who may connect
+ * @param registry           the clients connected to this node
+ * @param publisher          the way into Kafka
+ * @param clientIdGenerator  identifiers for clients that connect with an empty one
+ * @param metrics            counters
+ */
+public record BrokerContext(
+        ProtocolSettings settings,
+        Authenticator authenticator,
+        ClientRegistry registry,
+        MessagePublisher publisher,
+        Supplier<String> clientIdGenerator,
+        ProtocolMetrics metrics) {
+
+    public BrokerContext {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(authenticator, "authenticator");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(publisher, "publisher");
+        Objects.requireNonNull(clientIdGenerator, "clientIdGenerator");
+        Objects.requireNonNull(metrics, "metrics");
+    }
+}

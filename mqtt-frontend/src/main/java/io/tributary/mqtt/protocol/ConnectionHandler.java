@@ -1,0 +1,490 @@
+package io.tributary.mqtt.protocol;
+
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.CONTENT_TYPE;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.CORRELATION_DATA;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.PAYLOAD_FORMAT_INDICATOR;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.RESPONSE_TOPIC;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SUBSCRIPTION_IDENTIFIER;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.TOPIC_ALIAS;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.USER_PROPERTY;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import io.tributary.bridge.publish.InboundPublish;
+import io.tributary.bridge.publish.PublishAck;
+import io.tributary.bridge.publish.PublishFailedException;
+import io.tributary.mqtt.protocol.ProtocolRules.Ack;
+import io.tributary.mqtt.session.ClientRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A connected client: inbound PUBLISH flows at QoS 0, 1 and 2, PINGREQ, DISCONNECT, and every protocol
+ * violation after CONNECT. One instance per channel; all state is touched on the channel's event loop only.
+ *
+ * <p>PUBACK (QoS 1) and PUBREC (QoS 2) are written only when Kafka has acknowledged the record. Kafka
+ * completions arrive on a producer thread; they are queued and drained on the event loop as one batch
+ * with a single flush.
+ */
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter implements ClientRegistry.Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    private static final int PAUSED_FOR_KAFKA = 1;
+    private static final int PAUSED_FOR_INFLIGHT = 2;
+
+    private final BrokerContext broker;
+    private final ProtocolRules rules;
+    private final String clientId;
+    private final String identity;
+    private final boolean v5;
+    /** The client's Topic Alias Maximum, for aliases we send (outbound delivery). */
+    private final int clientTopicAliasMaximum;
+
+    private ChannelHandlerContext ctx;
+    /** Inbound QoS 2 packet ids between PUBLISH and PUBREL: false while Kafka has the record in flight. */
+    private final IntObjectHashMap<Boolean> qos2Received = new IntObjectHashMap<>();
+    /** QoS 1 and 2 publishes not yet completed towards the client (PUBACK / PUBCOMP), for Receive Maximum. */
+    private int unacknowledged;
+    /** QoS 1 and 2 publishes handed to Kafka and not yet completed. */
+    private int awaitingKafka;
+    private String[] topicAliases;
+    private int pausedFor;
+    private boolean closing;
+
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drain = this::drainCompletions;
+
+    private record Completion(int packetId, int qos, Throwable failure) {
+    }
+
+    ConnectionHandler(BrokerContext broker, ProtocolRules rules, String clientId, String identity,
+                      int clientTopicAliasMaximum) {
+        this.broker = broker;
+        this.rules = rules;
+        this.clientId = clientId;
+        this.identity = identity;
+        this.v5 = rules.version() == MqttVersion.MQTT_5;
+        this.clientTopicAliasMaximum = clientTopicAliasMaximum;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (closing) {
+                return;
+            }
+            MqttMessage message = (MqttMessage) msg;
+            if (message.decoderResult().isFailure()) {
+                decodingFailed(message.decoderResult().cause());
+                return;
+            }
+            switch (message.fixedHeader().messageType()) {
+                case PUBLISH -> publish((MqttPublishMessage) message);
+                case PUBREL -> pubRel(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+                case PINGREQ -> ctx.write(new MqttMessage(new MqttFixedHeader(
+                        MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+                case DISCONNECT -> disconnect(message);
+                case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
+                case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
+                case PUBACK, PUBREC, PUBCOMP -> {
+                    // acknowledgements of deliveries to the client: none are outstanding on this node yet
+                }
+                case CONNECT -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "second CONNECT"); // MQTT-3.1.0-2
+                case AUTH -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR,
+                        "AUTH without an Authentication Method in CONNECT"); // 4.12
+                default -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR,
+                        message.fixedHeader().messageType() + " is sent by servers only");
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void decodingFailed(Throwable cause) {
+        if (cause instanceof TooLongFrameException) {
+            closeWith(MqttReasonCodes.Disconnect.PACKET_TOO_LARGE, // MQTT-3.1.2-? / 4.13: Packet too large
+                    "packet exceeds " + broker.settings().maxPacketSize() + " bytes");
+        } else if (cause instanceof DecoderException && String.valueOf(cause.getMessage())
+                .startsWith("invalid publish topic name")) {
+            closeWith(MqttReasonCodes.Disconnect.TOPIC_NAME_INVALID, "wildcard in topic name"); // MQTT-3.3.2-2
+        } else {
+            closeWith(MqttReasonCodes.Disconnect.MALFORMED_PACKET, cause.getMessage()); // 4.13.1
+        }
+    }
+
+    // ---------------------------------------------------------------- inbound PUBLISH
+
+    private void publish(MqttPublishMessage message) {
+        MqttFixedHeader fixed = message.fixedHeader();
+        MqttPublishVariableHeader header = message.variableHeader();
+        int qos = fixed.qosLevel().value();
+        int packetId = header.packetId();
+        String topic = header.topicName();
+        MqttProperties properties = header.properties();
+
+        if (v5) {
+            if (properties.getProperty(SUBSCRIPTION_IDENTIFIER.value()) != null) {
+                closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR,
+                        "Subscription Identifier in PUBLISH from a client"); // MQTT-3.3.4-6
+                return;
+            }
+            Integer alias = ConnectHandler.intProperty(properties, TOPIC_ALIAS);
+            if (alias != null) {
+                topic = resolveAlias(alias, topic);
+                if (topic == null) {
+                    return;
+                }
+            }
+            MqttProperties.MqttProperty<?> responseTopic = properties.getProperty(RESPONSE_TOPIC.value());
+            if (responseTopic != null && !ConnectHandler.isValidTopicName((String) responseTopic.value())) {
+                closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "invalid Response Topic"); // MQTT-3.3.2-14
+                return;
+            }
+            Integer format = ConnectHandler.intProperty(properties, PAYLOAD_FORMAT_INDICATOR);
+            if (format != null && format > 1) {
+                closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "Payload Format Indicator not 0 or 1");
+                return;
+            }
+        }
+        if (topic.isEmpty()) {
+            // MQTT-4.7.3-1 (3.1.1); 3.3.2.3.4 (5.0: an empty Topic Name needs a Topic Alias)
+            closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "empty topic name without topic alias");
+            return;
+        }
+        broker.metrics().publishesReceived.increment();
+
+        if (qos == 2) {
+            Boolean stored = qos2Received.get(packetId);
+            if (stored != null) {
+                // MQTT-4.3.3-9 (5.0: -10): the packet id awaits PUBREL, this is the same message again.
+                // Acknowledge (once Kafka has it) but never produce it twice.
+                broker.metrics().qos2Duplicates.increment();
+                if (stored) {
+                    ctx.write(rules.reply(Ack.PUBREC, packetId, (byte) 0, null));
+                }
+                return;
+            }
+        }
+        if (qos > 0 && v5 && unacknowledged >= broker.settings().receiveMaximum()) {
+            closeWith(MqttReasonCodes.Disconnect.RECEIVE_MAXIMUM_EXCEEDED,
+                    "more than " + broker.settings().receiveMaximum() + " unacknowledged QoS 1/2 publishes"); // MQTT-3.3.4-9
+            return;
+        }
+
+        InboundPublish inbound = new InboundPublish(topic, ByteBufUtil.getBytes(message.payload()), qos,
+                fixed.isRetain(), clientId, identity, null, v5 ? passThrough(properties) : null);
+        if (qos == 0) {
+            broker.publisher().publish(inbound).whenComplete((ack, failure) -> {
+                if (failure != null) {
+                    broker.metrics().publishesFailed.increment(); // at most once: nothing more to do
+                }
+            });
+        } else {
+            unacknowledged++;
+            awaitingKafka++;
+            if (qos == 2) {
+                qos2Received.put(packetId, Boolean.FALSE);
+            }
+            broker.publisher().publish(inbound).whenComplete((ack, failure) -> completed(packetId, qos, failure));
+            if (awaitingKafka >= broker.settings().maxInflightPerConnection()) {
+                pause(PAUSED_FOR_INFLIGHT);
+            }
+        }
+        if ((pausedFor & PAUSED_FOR_KAFKA) == 0 && broker.publisher().saturated()) {
+            pause(PAUSED_FOR_KAFKA);
+            broker.publisher().whenRelieved(() -> ctx.executor().execute(() -> resume(PAUSED_FOR_KAFKA)));
+        }
+    }
+
+    /** Resolves or sets an inbound topic alias (3.3.2.3.4); null after a violation closed the connection. */
+    private String resolveAlias(int alias, String topic) {
+        int maximum = broker.settings().topicAliasMaximum();
+        if (alias == 0 || alias > maximum) {
+            closeWith(MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID,
+                    "topic alias " + alias + " outside 1.." + maximum); // MQTT-3.3.2-8, -9
+            return null;
+        }
+        if (topicAliases == null) {
+            topicAliases = new String[maximum + 1];
+        }
+        if (topic.isEmpty()) {
+            String known = topicAliases[alias];
+            if (known == null) {
+                closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "unknown topic alias " + alias);
+                return null;
+            }
+            return known;
+        }
+        topicAliases[alias] = topic;
+        return topic;
+    }
+
+    private static InboundPublish.Properties passThrough(MqttProperties properties) {
+        if (properties.isEmpty()) {
+            return InboundPublish.Properties.NONE;
+        }
+        MqttProperties.MqttProperty<?> contentType = properties.getProperty(CONTENT_TYPE.value());
+        MqttProperties.MqttProperty<?> responseTopic = properties.getProperty(RESPONSE_TOPIC.value());
+        MqttProperties.MqttProperty<?> correlation = properties.getProperty(CORRELATION_DATA.value());
+        Integer expiry = ConnectHandler.intProperty(properties, PUBLICATION_EXPIRY_INTERVAL);
+        List<Map.Entry<String, String>> userProperties = List.of();
+        List<? extends MqttProperties.MqttProperty> users = properties.getProperties(USER_PROPERTY.value());
+        if (!users.isEmpty()) {
+            userProperties = new ArrayList<>(users.size());
+            for (MqttProperties.MqttProperty<?> user : users) {
+                MqttProperties.StringPair pair = (MqttProperties.StringPair) user.value();
+                userProperties.add(Map.entry(pair.key, pair.value));
+            }
+        }
+        return new InboundPublish.Properties(
+                ConnectHandler.intProperty(properties, PAYLOAD_FORMAT_INDICATOR),
+                contentType == null ? null : (String) contentType.value(),
+                expiry == null ? null : Integer.toUnsignedLong(expiry),
+                responseTopic == null ? null : (String) responseTopic.value(),
+                correlation == null ? null : (byte[]) correlation.value(),
+                userProperties);
+    }
+
+    /** Called on a Kafka thread. */
+    private void completed(int packetId, int qos, Throwable failure) {
+        completions.add(new Completion(packetId, qos, failure));
+        if (drainScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(drain);
+        }
+    }
+
+    private void drainCompletions() {
+        drainScheduled.set(false);
+        boolean wrote = false;
+        Completion completion;
+        while ((completion = completions.poll()) != null) {
+            awaitingKafka--;
+            wrote |= complete(completion);
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (awaitingKafka < broker.settings().maxInflightPerConnection()) {
+            resume(PAUSED_FOR_INFLIGHT);
+        }
+    }
+
+    /** Answers the client for one publish Kafka has finished with; true if something was written. */
+    private boolean complete(Completion completion) {
+        int packetId = completion.packetId();
+        Ack ack = completion.qos() == 1 ? Ack.PUBACK : Ack.PUBREC;
+        if (completion.failure() == null) {
+            broker.metrics().publishesAcknowledged.increment();
+            if (completion.qos() == 1) {
+                unacknowledged--;
+            } else {
+                qos2Received.put(packetId, Boolean.TRUE); // stays until PUBREL
+            }
+            ctx.write(rules.reply(ack, packetId, (byte) 0, null));
+            return true;
+        }
+        broker.metrics().publishesFailed.increment();
+        PublishFailedException failure = PublishFailedException.find(completion.failure());
+        String reason = "Kafka did not take the message: "
+                + (failure != null ? failure.getMessage() : completion.failure().toString());
+        if (closing) {
+            return false;
+        }
+        if (failure != null && !failure.transientFailure() && rules.canRejectPublish()) {
+            // MQTT 5: refuse this message only (3.4.2.1 / 3.5.2.1 reason 0x80); the flow ends here
+            unacknowledged--;
+            if (completion.qos() == 2) {
+                qos2Received.remove(packetId);
+            }
+            ctx.write(rules.reply(ack, packetId, MqttReasonCodes.PubAck.UNSPECIFIED_ERROR.byteValue(), reason));
+            return true;
+        }
+        // Kafka unreachable or slow: never acknowledge. Closing makes the client send the message again
+        // when it reconnects (MQTT-4.4.0-1), which is the only retry MQTT 3.x knows.
+        log.warn("client '{}': {}; closing the connection so that the client retries", clientId, reason);
+        closeWith(MqttReasonCodes.Disconnect.SERVER_BUSY, reason);
+        return false;
+    }
+
+    private void pubRel(int packetId) {
+        Boolean stored = qos2Received.get(packetId);
+        if (stored == null) {
+            // 4.3.3: PUBCOMP even for an unknown id; MQTT 5 says so with 0x92
+            ctx.write(rules.reply(Ack.PUBCOMP, packetId,
+                    MqttReasonCodes.PubComp.PACKET_IDENTIFIER_NOT_FOUND.byteValue(), null));
+            return;
+        }
+        if (!stored) {
+            closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "PUBREL before PUBREC for packet " + packetId);
+            return;
+        }
+        qos2Received.remove(packetId);
+        unacknowledged--;
+        ctx.write(rules.reply(Ack.PUBCOMP, packetId, (byte) 0, null));
+    }
+
+    // ---------------------------------------------------------------- other packets
+
+    private void disconnect(MqttMessage message) {
+        if (v5 && message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader header) {
+            Integer expiry = ConnectHandler.intProperty(header.properties(), SESSION_EXPIRY_INTERVAL);
+            if (expiry != null && expiry != 0) {
+                // MQTT-3.14.2-2: the session expired with the connection (we granted 0); raising it is an error
+                closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "Session Expiry Interval was 0");
+                return;
+            }
+        }
+        closing = true; // MQTT-3.14.4-1: the client closes; we close too (MQTT-3.14.4-3: no will to send yet)
+        ctx.close();
+    }
+
+    private void subscribe(MqttSubscribeMessage message) {
+        // Subscriptions are fed from Kafka by the delivery path, which this node does not have yet.
+        int count = message.payload().topicSubscriptions().size();
+        int code = v5 ? MqttReasonCodes.SubAck.IMPLEMENTATION_SPECIFIC_ERROR.byteValue() & 0xFF : 0x80;
+        int[] codes = new int[count];
+        java.util.Arrays.fill(codes, code);
+        ctx.write(MqttMessageBuilders.subAck()
+                .packetId(message.variableHeader().messageId())
+                .addGrantedQoses(toQos(codes))
+                .properties(rules.reasonString("subscriptions are not supported by this broker version"))
+                .build());
+    }
+
+    private static MqttQoS[] toQos(int[] codes) {
+        MqttQoS[] qos = new MqttQoS[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            qos[i] = MqttQoS.valueOf(codes[i]);
+        }
+        return qos;
+    }
+
+    private void unsubscribe(MqttUnsubscribeMessage message) {
+        int count = message.payload().topics().size();
+        MqttMessageBuilders.UnsubAckBuilder unsubAck = MqttMessageBuilders.unsubAck()
+                .packetId(message.variableHeader().messageId());
+        if (v5) {
+            Short[] codes = new Short[count];
+            java.util.Arrays.fill(codes, (short) MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue());
+            unsubAck.addReasonCodes(codes);
+        }
+        ctx.write(unsubAck.build());
+    }
+
+    /** Ends the connection, with a DISCONNECT carrying the reason where the version has one (MQTT 5). */
+    private void closeWith(MqttReasonCodes.Disconnect reason, String why) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if ((reason.byteValue() & 0xFF) >= 0x81 && (reason.byteValue() & 0xFF) <= 0x82
+                || reason.byteValue() == MqttReasonCodes.Disconnect.TOPIC_NAME_INVALID.byteValue()
+                || reason.byteValue() == MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID.byteValue()
+                || reason.byteValue() == MqttReasonCodes.Disconnect.PACKET_TOO_LARGE.byteValue()
+                || reason.byteValue() == MqttReasonCodes.Disconnect.RECEIVE_MAXIMUM_EXCEEDED.byteValue()) {
+            broker.metrics().protocolViolations.increment();
+        }
+        log.debug("client '{}': closing: {} ({})", clientId, reason, why);
+        rules.disconnect(ctx, reason, why);
+    }
+
+    private void pause(int reason) {
+        if (pausedFor == 0) {
+            ctx.channel().config().setAutoRead(false);
+            broker.metrics().pausedForBackPressure.increment();
+        }
+        pausedFor |= reason;
+    }
+
+    private void resume(int reason) {
+        if ((pausedFor & reason) == 0) {
+            return;
+        }
+        pausedFor &= ~reason;
+        if (pausedFor == 0) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof IdleStateEvent) {
+            // while we do not read (back-pressure) the client's packets cannot reach us: not its fault
+            if (pausedFor == 0) {
+                closeWith(MqttReasonCodes.Disconnect.KEEP_ALIVE_TIMEOUT, "keep alive timeout"); // MQTT-3.1.2-24
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        broker.registry().unregister(clientId, this);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("client '{}': {}", clientId, cause.toString());
+        closing = true;
+        ctx.close();
+    }
+
+    @Override
+    public void takenOver() {
+        ctx.executor().execute(() -> closeWith(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER,
+                "another connection with this client identifier")); // MQTT-3.1.4-2
+    }
+
+    @Override
+    public void serverShuttingDown() {
+        ctx.executor().execute(() -> closeWith(MqttReasonCodes.Disconnect.SERVER_SHUTTING_DOWN, null));
+    }
+}

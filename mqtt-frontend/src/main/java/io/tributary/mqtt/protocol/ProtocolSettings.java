@@ -1,0 +1,49 @@
+package io.tributary.mqtt.protocol;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Limits and capabilities the protocol layer enforces and announces.
+ *
+ * @param maxPacketSize            largest packet accepted (bytes); MQTT 5 Maximum Packet Size
+ * @param maxClientIdLength        longest client identifier accepted (characters)
+ * @param connectTimeout           how long a new connection may take to send CONNECT
+ * @param maxKeepAlive             cap on the keep alive (seconds) of MQTT 5 clients, sent as Server Keep Alive;
+ *                                 0 accepts whatever the client asks for
+ * @param receiveMaximum           QoS 1/2 PUBLISH packets a client may have unacknowledged (MQTT 5 Receive Maximum)
+ * @param topicAliasMaximum        topic aliases a client may use towards us (MQTT 5 Topic Alias Maximum)
+ * @param maxInflightPerConnection QoS 1/2 publishes awaiting Kafka per connection before its reading pauses
+ */
+public record ProtocolSettings(
+        int maxPacketSize,
+        int maxClientIdLength,
+        Duration connectTimeout,
+        int maxKeepAlive,
+        int receiveMaximum,
+        int topicAliasMaximum,
+        int maxInflightPerConnection) {
+
+    /** The MQTT 3.1 limit on client identifiers. */
+    public static final int MQTT31_MAX_CLIENT_ID_LENGTH = 23;
+
+    public ProtocolSettings {
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        if (maxPacketSize < 64) {
+            throw new IllegalArgumentException("maxPacketSize must be >= 64: " + maxPacketSize);
+        }
+        if (receiveMaximum < 1 || receiveMaximum > 65535) {
+            throw new IllegalArgumentException("receiveMaximum must be in 1..65535: " + receiveMaximum);
+        }
+        if (topicAliasMaximum < 0 || topicAliasMaximum > 65535) {
+            throw new IllegalArgumentException("topicAliasMaximum must be in 0..65535: " + topicAliasMaximum);
+        }
+        if (maxInflightPerConnection < 1) {
+            throw new IllegalArgumentException("maxInflightPerConnection must be >= 1: " + maxInflightPerConnection);
+        }
+    }
+
+    public static ProtocolSettings defaults() {
+        return new ProtocolSettings(1024 * 1024, 256, Duration.ofSeconds(10), 0, 1024, 64, 1024);
+    }
+}

@@ -1,0 +1,42 @@
+package io.tributary.mqtt.session;
+
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The clients connected to this node, by client identifier. A second connection with the same identifier
+ * takes over: the registry hands back the previous connection so that it can be closed
+ * (MQTT-3.1.4-2 / MQTT 5 reason 0x8E Session taken over).
+ */
+public final class ClientRegistry {
+
+    /** A connected client as the registry sees it. */
+    public interface Connection {
+        /** Closes the connection because another one took over its client identifier. Any thread. */
+        void takenOver();
+
+        /** Closes the connection because the server is shutting down. Any thread. */
+        void serverShuttingDown();
+    }
+
+    private final ConcurrentMap<String, Connection> clients = new ConcurrentHashMap<>();
+
+    /** Registers {@code connection} for {@code clientId}; returns the connection it replaced, or null. */
+    public Connection register(String clientId, Connection connection) {
+        return clients.put(clientId, connection);
+    }
+
+    /** Removes the client, but only if {@code connection} is still the registered one. */
+    public void unregister(String clientId, Connection connection) {
+        clients.remove(clientId, connection);
+    }
+
+    public int size() {
+        return clients.size();
+    }
+
+    public Collection<Connection> connections() {
+        return clients.values();
+    }
+}
