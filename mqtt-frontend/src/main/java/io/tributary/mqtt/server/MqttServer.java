@@ -91,7 +91,8 @@ public final class MqttServer implements AutoCloseable {
         for (ClientRegistry.Connection connection : broker.registry().connections()) {
             connection.serverShuttingDown();
         }
-        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workerGroup.shutdownGracefully(100, 5, TimeUnit.SECONDS).syncUninterruptibly();
+        bossGroup.shutdownGracefully(0, 2000, TimeUnit.MILLISECONDS).syncUninterruptibly();
+        // a short quiet period lets the DISCONNECTs queued above go out
+        workerGroup.shutdownGracefully(100, 5000, TimeUnit.MILLISECONDS).syncUninterruptibly();
     }
 }

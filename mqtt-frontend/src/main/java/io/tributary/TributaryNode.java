@@ -1,0 +1,150 @@
+package io.tributary;
+
+import io.tributary.bridge.KafkaSettings;
+import io.tributary.bridge.admin.TopicAdministrator;
+import io.tributary.bridge.kafka.EmbeddedKafka;
+import io.tributary.bridge.mapping.MappingRule;
+import io.tributary.bridge.mapping.TopicMapper;
+import io.tributary.bridge.publish.KafkaMessagePublisher;
+import io.tributary.bridge.publish.MessagePublisher;
+import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.protocol.BrokerContext;
+import io.tributary.mqtt.protocol.ProtocolMetrics;
+import io.tributary.mqtt.protocol.ProtocolSettings;
+import io.tributary.mqtt.server.MqttServer;
+import io.tributary.mqtt.session.ClientRegistry;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Tributary broker node: the embedded Kafka (when no cluster is configured), the data-contract topics,
+ * the Kafka publisher and the MQTT listener, started in that order and closed in reverse.
+ */
+public final class TributaryNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TributaryNode.class);
+
+    /**
+     * Everything a node needs, already validated.
+     *
+     * @param nodeId            stable identity of this node
+     * @param kafka             Kafka connection and topics; blank bootstrap servers start the embedded broker
+     * @param mapping           MQTT topic filter -> Kafka topic rules, first match wins
+     * @param protocol          MQTT limits
+     * @param mqttHost          address to listen on
+     * @param mqttPort          port to listen on (0: any free port)
+     * @param eventLoopThreads  0 = number of cores
+     * @param epoll             use native epoll when available
+     * @param authenticator     who may connect
+     */
+    public record Settings(
+            String nodeId,
+            KafkaSettings kafka,
+            List<MappingRule> mapping,
+            ProtocolSettings protocol,
+            String mqttHost,
+            int mqttPort,
+            int eventLoopThreads,
+            boolean epoll,
+            Authenticator authenticator) {
+
+        public Settings {
+            Objects.requireNonNull(nodeId, "nodeId");
+            Objects.requireNonNull(kafka, "kafka");
+            mapping = List.copyOf(mapping);
+            Objects.requireNonNull(protocol, "protocol");
+            Objects.requireNonNull(mqttHost, "mqttHost");
+            Objects.requireNonNull(authenticator, "authenticator");
+        }
+    }
+
+    private final Settings settings;
+    private final ProtocolMetrics metrics = new ProtocolMetrics();
+    private EmbeddedKafka embeddedKafka;
+    private String bootstrapServers;
+    private MessagePublisher publisher;
+    private MqttServer server;
+    private InetSocketAddress mqttAddress;
+
+    private TributaryNode(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** Starts a node; on failure everything already started is stopped again and the exception is thrown. */
+    public static TributaryNode start(Settings settings) {
+        TributaryNode node = new TributaryNode(settings);
+        try {
+            node.startAll();
+            return node;
+        } catch (RuntimeException | Error e) {
+            node.close();
+            throw e;
+        } catch (InterruptedException e) {
+            node.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
+    private void startAll() throws InterruptedException {
+        KafkaSettings kafka = settings.kafka();
+        if (kafka.useEmbedded()) {
+            embeddedKafka = new EmbeddedKafka(kafka.embedded()).start();
+            kafka = kafka.withBootstrapServers(embeddedKafka.bootstrapServers());
+        }
+        bootstrapServers = kafka.bootstrapServers();
+        TopicMapper mapper = new TopicMapper(settings.mapping(), kafka.topics().messages());
+        try (TopicAdministrator admin = TopicAdministrator.create(kafka)) {
+            admin.ensureTopics(kafka.topics(), mapper.kafkaTopics());
+        }
+        publisher = new KafkaMessagePublisher(kafka, mapper);
+        BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), new ClientRegistry(),
+                publisher, () -> "tributary-" + UUID.randomUUID(), metrics);
+        server = new MqttServer(broker, settings.eventLoopThreads(), settings.epoll());
+        mqttAddress = server.start(settings.mqttHost(), settings.mqttPort());
+        log.info("Tributary node '{}' ready: MQTT on {}:{}, Kafka at {}{}", settings.nodeId(),
+                mqttAddress.getHostString(), mqttAddress.getPort(), bootstrapServers,
+                embeddedKafka != null ? " (embedded, data in " + kafka.embedded().dataDir() + ")" : "");
+    }
+
+    public InetSocketAddress mqttAddress() {
+        return mqttAddress;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public ProtocolMetrics metrics() {
+        return metrics;
+    }
+
+    /** Stops accepting and disconnects clients, flushes what Kafka still has to take, then stops Kafka. */
+    @Override
+    public void close() {
+        if (server != null) {
+            closeQuietly("MQTT server", server);
+            server = null;
+        }
+        if (publisher != null) {
+            closeQuietly("Kafka publisher", publisher);
+            publisher = null;
+        }
+        if (embeddedKafka != null) {
+            closeQuietly("embedded Kafka", embeddedKafka);
+            embeddedKafka = null;
+        }
+    }
+
+    private static void closeQuietly(String what, AutoCloseable closeable) {
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("error while stopping the {}: {}", what, e.toString());
+        }
+    }
+}

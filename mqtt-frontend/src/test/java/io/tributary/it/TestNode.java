@@ -1,0 +1,92 @@
+package io.tributary.it;
+
+import io.tributary.TributaryNode;
+import io.tributary.bridge.EmbeddedKafkaSettings;
+import io.tributary.bridge.KafkaSettings;
+import io.tributary.bridge.TopicSettings;
+import io.tributary.bridge.mapping.MappingRule;
+import io.tributary.bridge.testing.SharedKafka;
+import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.protocol.ProtocolSettings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A broker node for integration tests, on the shared in-process Kafka, with topics of its own. */
+final class TestNode implements AutoCloseable {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    final TributaryNode node;
+    final TopicSettings topics;
+
+    private TestNode(TributaryNode node, TopicSettings topics) {
+        this.node = node;
+        this.topics = topics;
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    static final class Builder {
+        private List<MappingRule> mapping = List.of();
+        private String bootstrapServers;
+        private Authenticator authenticator = Authenticator.allowAll();
+        private ProtocolSettings protocol = ProtocolSettings.defaults();
+        private long maxInflightBytes = KafkaSettings.DEFAULT_MAX_INFLIGHT_BYTES;
+        private Map<String, String> producer = Map.of();
+
+        Builder mapping(List<MappingRule> rules) {
+            this.mapping = rules;
+            return this;
+        }
+
+        /** Kafka to use; the shared broker's normal listener by default. */
+        Builder bootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        Builder authenticator(Authenticator authenticator) {
+            this.authenticator = authenticator;
+            return this;
+        }
+
+        Builder maxInflightBytes(long bytes) {
+            this.maxInflightBytes = bytes;
+            return this;
+        }
+
+        Builder producer(Map<String, String> producer) {
+            this.producer = producer;
+            return this;
+        }
+
+        TestNode start() {
+            String prefix = "it" + COUNTER.incrementAndGet() + "-" + System.nanoTime() % 100000 + ".";
+            TopicSettings topics = new TopicSettings(prefix + "messages", prefix + "retained",
+                    prefix + "sessions", prefix + "subscriptions", 3, (short) 1, -1L);
+            String servers = bootstrapServers != null ? bootstrapServers : SharedKafka.bootstrapServers();
+            KafkaSettings kafka = new KafkaSettings(servers, topics,
+                    EmbeddedKafkaSettings.defaults(Path.of("unused")), maxInflightBytes, producer, Map.of(), Map.of());
+            TributaryNode node = TributaryNode.start(new TributaryNode.Settings("test-node", kafka, mapping,
+                    protocol, "127.0.0.1", 0, 2, true, authenticator));
+            return new TestNode(node, topics);
+        }
+    }
+
+    int port() {
+        return node.mqttAddress().getPort();
+    }
+
+    String url() {
+        return "tcp://127.0.0.1:" + port();
+    }
+
+    @Override
+    public void close() {
+        node.close();
+    }
+}
