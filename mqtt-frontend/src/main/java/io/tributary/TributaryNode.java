@@ -107,7 +107,7 @@ public final class TributaryNode implements AutoCloseable {
         server = new MqttServer(broker, settings.eventLoopThreads(), settings.epoll());
         mqttAddress = server.start(settings.mqttHost(), settings.mqttPort());
         log.info("Tributary node '{}' ready: MQTT on {}:{}, Kafka at {}{}", settings.nodeId(),
-                mqttAddress.getHostString(), mqttAddress.getPort(), bootstrapServers,
+                settings.mqttHost(), mqttAddress.getPort(), bootstrapServers,
                 embeddedKafka != null ? " (embedded, data in " + kafka.embedded().dataDir() + ")" : "");
     }
 

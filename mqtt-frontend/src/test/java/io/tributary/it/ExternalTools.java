@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the Debian tools the tests drive (mosquitto_pub, kcat). Where a tool is missing the test is skipped
- * with a message, unless the environment says the tools are required (CI sets TRIBUTARY_REQUIRE_TOOLS=true).
+ * with a message, unless the environment says the tools are required (CI sets REQUIRE_TEST_TOOLS=true).
  */
 final class ExternalTools {
 
@@ -28,7 +28,7 @@ final class ExternalTools {
                 break;
             }
         }
-        if (!present && Boolean.parseBoolean(System.getenv("TRIBUTARY_REQUIRE_TOOLS"))) {
+        if (!present && Boolean.parseBoolean(System.getenv("REQUIRE_TEST_TOOLS"))) {
             throw new AssertionError(tool + " is not installed (apt-get install mosquitto-clients kcat)");
         }
         assumeTrue(present, tool + " is not installed; apt-get install mosquitto-clients kcat to run this test");

@@ -78,7 +78,7 @@ public final class MqttServer implements AutoCloseable {
                     + " (setting mqtt.port / mqtt.host): " + e.getMessage(), e);
         }
         InetSocketAddress bound = (InetSocketAddress) serverChannel.localAddress();
-        log.info("MQTT listening on {}:{} ({})", bound.getHostString(), bound.getPort(), epoll ? "epoll" : "nio");
+        log.info("MQTT listening on {}:{} ({})", host, bound.getPort(), epoll ? "epoll" : "nio");
         return bound;
     }
 
