@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -108,8 +109,20 @@ public final class SharedKafka {
      * @throws AssertionError if fewer arrive within {@code timeout}
      */
     public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expectedCount, Duration timeout) {
+        return read(bootstrapServers(), topic, record -> true, expectedCount, timeout);
+    }
+
+    /**
+     * Reads {@code topic} of the Kafka at {@code bootstrapServers} from the beginning of every partition until at
+     * least {@code expectedCount} records {@code matching}, and returns those ordered by partition, then offset.
+     * Other tests may write to the same topic: the predicate picks a test's own records.
+     *
+     * @throws AssertionError if fewer arrive within {@code timeout}
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> read(String bootstrapServers, String topic,
+            Predicate<ConsumerRecord<byte[], byte[]>> matching, int expectedCount, Duration timeout) {
         Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
         try (KafkaConsumer<byte[], byte[]> consumer =
@@ -123,11 +136,15 @@ public final class SharedKafka {
             List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
             long deadline = System.nanoTime() + timeout.toNanos();
             while (records.size() < expectedCount && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(100)).forEach(records::add);
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (matching.test(record)) {
+                        records.add(record);
+                    }
+                }
             }
             if (records.size() < expectedCount) {
-                throw new AssertionError("expected at least " + expectedCount + " records in " + topic + " within "
-                        + timeout + ", found " + records.size());
+                throw new AssertionError("expected at least " + expectedCount + " matching records in " + topic
+                        + " within " + timeout + ", found " + records.size());
             }
             records.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
                     .thenComparingLong(ConsumerRecord::offset));
