@@ -126,13 +126,15 @@ public final class KafkaMessagePublisher implements MessagePublisher {
             String mqttTopic = message.topic();
             TopicMapper.Route route = mapper.route(mqttTopic);
             String key = route.keyFor(mqttTopic, message.clientId());
-            byte[] keyBytes = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
-            Headers headers = MessageHeaders.of(message);
+            byte[] topicBytes = mqttTopic.getBytes(StandardCharsets.UTF_8);
+            // the key is usually the topic itself: encode it once for key and header
+            byte[] keyBytes = key == null ? null : key == mqttTopic ? topicBytes : key.getBytes(StandardCharsets.UTF_8);
+            Headers headers = MessageHeaders.of(message, topicBytes);
             String kafkaTopic = route.kafkaTopic();
             Integer partition = null;
             if (keyBytes == null) {
                 // no key: choose the partition from the MQTT topic ourselves, so that its order holds
-                partition = Utils.toPositive(Utils.murmur2(mqttTopic.getBytes(StandardCharsets.UTF_8)))
+                partition = Utils.toPositive(Utils.murmur2(topicBytes))
                         % partitionCount(kafkaTopic);
             }
             long size = message.payload().length + (keyBytes == null ? 0 : keyBytes.length)

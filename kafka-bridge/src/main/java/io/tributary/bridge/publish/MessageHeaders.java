@@ -45,12 +45,20 @@ public final class MessageHeaders {
 
     /** The headers of the record for {@code message}. */
     public static Headers of(InboundPublish message) {
+        return of(message, utf8(message.topic()));
+    }
+
+    /**
+     * The headers of the record for {@code message} whose topic the caller already encoded (it is often the key
+     * too). Header values are shared, never copied: Kafka only reads them.
+     */
+    static Headers of(InboundPublish message, byte[] topicUtf8) {
         InboundPublish.Properties p = message.properties();
         List<Map.Entry<String, String>> user = p.userProperties();
         RecordHeaders headers = new RecordHeaders();
-        headers.add(new RecordHeader(TOPIC, utf8(message.topic())));
-        headers.add(new RecordHeader(QOS, DIGITS[message.qos()].clone()));
-        headers.add(new RecordHeader(RETAIN, (message.retain() ? TRUE : FALSE).clone()));
+        headers.add(new RecordHeader(TOPIC, topicUtf8));
+        headers.add(new RecordHeader(QOS, DIGITS[message.qos()]));
+        headers.add(new RecordHeader(RETAIN, message.retain() ? TRUE : FALSE));
         headers.add(new RecordHeader(CLIENT_ID, utf8(message.clientId())));
         if (message.username() != null) {
             headers.add(new RecordHeader(USERNAME, utf8(message.username())));
