@@ -167,6 +167,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         String topic = header.topicName();
         MqttProperties properties = header.properties();
 
+        if (qos == 0 && fixed.isDup()) {
+            closeWith(MqttReasonCodes.Disconnect.MALFORMED_PACKET, "DUP set on a QoS 0 PUBLISH"); // MQTT-3.3.1-2
+            return;
+        }
         if (v5) {
             if (properties.getProperty(SUBSCRIPTION_IDENTIFIER.value()) != null) {
                 closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR,

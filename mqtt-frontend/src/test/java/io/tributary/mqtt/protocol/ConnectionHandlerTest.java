@@ -330,6 +330,14 @@ class ConnectionHandlerTest {
     }
 
     @Test
+    void dupOnQos0IsMalformed() {
+        // MQTT-3.3.1-2
+        connected5().send(publish5(0, true, 0, "a", properties(), "x"));
+        assertDisconnectedWith(0x81);
+        assertThat(connection.publisher.published).isEmpty();
+    }
+
+    @Test
     void remainingLengthOfFiveBytesIsMalformed() {
         connected5().send(bytes(0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01));
         assertDisconnectedWith(0x81);
