@@ -1,7 +1,6 @@
 package io.tributary.bridge.publish;
 
-import java.util.List;
-import java.util.Map;
+import io.tributary.bridge.MessageProperties;
 import java.util.Objects;
 
 /**
@@ -25,7 +24,7 @@ public record InboundPublish(
         String clientId,
         String username,
         String certSubject,
-        Properties properties) {
+        MessageProperties properties) {
 
     public InboundPublish {
         Objects.requireNonNull(topic, "topic");
@@ -35,32 +34,7 @@ public record InboundPublish(
             throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
         }
         if (properties == null) {
-            properties = Properties.NONE;
-        }
-    }
-
-    /**
-     * MQTT 5 PUBLISH properties that travel with the message. Nulls mean "absent".
-     *
-     * @param payloadFormat         0 (bytes) or 1 (UTF-8), or null
-     * @param contentType           MIME type, or null
-     * @param messageExpirySeconds  Message Expiry Interval, or null
-     * @param responseTopic         Response Topic, or null
-     * @param correlationData       Correlation Data, or null
-     * @param userProperties        User Properties in order, names may repeat
-     */
-    public record Properties(
-            Integer payloadFormat,
-            String contentType,
-            Long messageExpirySeconds,
-            String responseTopic,
-            byte[] correlationData,
-            List<Map.Entry<String, String>> userProperties) {
-
-        public static final Properties NONE = new Properties(null, null, null, null, null, List.of());
-
-        public Properties {
-            userProperties = userProperties == null ? List.of() : List.copyOf(userProperties);
+            properties = MessageProperties.NONE;
         }
     }
 }

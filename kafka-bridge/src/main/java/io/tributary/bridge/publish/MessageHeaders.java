@@ -1,5 +1,7 @@
 package io.tributary.bridge.publish;
 
+import io.tributary.bridge.MessageProperties;
+
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -53,7 +55,7 @@ public final class MessageHeaders {
      * too). Header values are shared, never copied: Kafka only reads them.
      */
     static Headers of(InboundPublish message, byte[] topicUtf8) {
-        InboundPublish.Properties p = message.properties();
+        MessageProperties p = message.properties();
         List<Map.Entry<String, String>> user = p.userProperties();
         RecordHeaders headers = new RecordHeaders();
         headers.add(new RecordHeader(TOPIC, topicUtf8));

@@ -1,5 +1,7 @@
 package io.tributary.bridge.publish;
 
+import io.tributary.bridge.MessageProperties;
+
 import io.tributary.bridge.EmbeddedKafkaSettings;
 import io.tributary.bridge.KafkaSettings;
 import io.tributary.bridge.TopicSettings;
@@ -51,7 +53,7 @@ class KafkaMessagePublisherIT {
     void writesKeyValueAndHeaders() throws Exception {
         SharedKafka.createTopic("pub1.messages", 2);
         TopicMapper mapper = TopicMapper.defaultOnly("pub1.messages");
-        InboundPublish.Properties properties = new InboundPublish.Properties(1, "text/plain", 60L, "re/1",
+        MessageProperties properties = new MessageProperties(1, "text/plain", 60L, "re/1",
                 new byte[] {9, 8, 7}, List.of(Map.entry("k", "v"), Map.entry("mqtt.qos", "forged")));
         InboundPublish publish = new InboundPublish("home/temp", utf8("21.5"), 1, true, "sensor-1", "alice", null,
                 properties);

@@ -1,5 +1,7 @@
 package io.tributary.bridge.publish;
 
+import io.tributary.bridge.MessageProperties;
+
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.junit.jupiter.api.Test;
@@ -37,7 +39,7 @@ class MessageHeadersTest {
 
     @Test
     void everyHeader() {
-        InboundPublish.Properties properties = new InboundPublish.Properties(1, "application/json", 3600L,
+        MessageProperties properties = new MessageProperties(1, "application/json", 3600L,
                 "replies/c1", CORRELATION, List.of(Map.entry("site", "berlin")));
         InboundPublish publish = new InboundPublish("sensors/ü", new byte[0], 2, true, "c1", "alice",
                 "CN=device-1,O=Acme", properties);
@@ -62,7 +64,7 @@ class MessageHeadersTest {
 
     @Test
     void qosZeroAndPayloadFormatZero() {
-        InboundPublish.Properties properties = new InboundPublish.Properties(0, null, 0L, null, null, List.of());
+        MessageProperties properties = new MessageProperties(0, null, 0L, null, null, List.of());
         Headers headers = MessageHeaders.of(new InboundPublish("t", new byte[0], 0, false, "c", null, null, properties));
         assertThat(asTuples(headers)).contains(
                 tuple("mqtt.qos", "0"), tuple("mqtt.payload.format", "0"), tuple("mqtt.message.expiry", "0"));
@@ -71,7 +73,7 @@ class MessageHeadersTest {
     @Test
     void absentPropertiesProduceNoHeader() {
         Headers headers = MessageHeaders.of(new InboundPublish("t", new byte[0], 0, false, "c", null, null,
-                InboundPublish.Properties.NONE));
+                MessageProperties.NONE));
         for (String name : List.of(MessageHeaders.USERNAME, MessageHeaders.CERT_SUBJECT, MessageHeaders.CONTENT_TYPE,
                 MessageHeaders.PAYLOAD_FORMAT, MessageHeaders.MESSAGE_EXPIRY, MessageHeaders.RESPONSE_TOPIC,
                 MessageHeaders.CORRELATION_DATA)) {
@@ -81,7 +83,7 @@ class MessageHeadersTest {
 
     @Test
     void userPropertiesKeepOrderAndRepeats() {
-        InboundPublish.Properties properties = new InboundPublish.Properties(null, null, null, null, null, List.of(
+        MessageProperties properties = new MessageProperties(null, null, null, null, null, List.of(
                 Map.entry("b", "1"), Map.entry("a", "2"), Map.entry("b", "3"), Map.entry("", "")));
         Headers headers = MessageHeaders.of(new InboundPublish("t", new byte[0], 1, false, "c", null, null, properties));
 
@@ -93,7 +95,7 @@ class MessageHeadersTest {
 
     @Test
     void userPropertiesCannotForgeTributaryHeaders() {
-        InboundPublish.Properties properties = new InboundPublish.Properties(null, null, null, null, null, List.of(
+        MessageProperties properties = new MessageProperties(null, null, null, null, null, List.of(
                 Map.entry("mqtt.username", "admin"), Map.entry("mqtt.client.id", "other"),
                 Map.entry("mqtt.user.x", "y"), Map.entry("mqttish", "ok")));
         Headers headers = MessageHeaders.of(new InboundPublish("t", new byte[0], 1, false, "c", null, null, properties));

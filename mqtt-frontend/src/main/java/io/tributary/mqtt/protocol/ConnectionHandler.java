@@ -1,5 +1,7 @@
 package io.tributary.mqtt.protocol;
 
+import io.tributary.bridge.MessageProperties;
+
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.CONTENT_TYPE;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.CORRELATION_DATA;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.PAYLOAD_FORMAT_INDICATOR;
@@ -268,9 +270,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         return topic;
     }
 
-    private static InboundPublish.Properties passThrough(MqttProperties properties) {
+    private static MessageProperties passThrough(MqttProperties properties) {
         if (properties.isEmpty()) {
-            return InboundPublish.Properties.NONE;
+            return MessageProperties.NONE;
         }
         MqttProperties.MqttProperty<?> contentType = properties.getProperty(CONTENT_TYPE.value());
         MqttProperties.MqttProperty<?> responseTopic = properties.getProperty(RESPONSE_TOPIC.value());
@@ -285,7 +287,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
                 userProperties.add(Map.entry(pair.key, pair.value));
             }
         }
-        return new InboundPublish.Properties(
+        return new MessageProperties(
                 ConnectHandler.intProperty(properties, PAYLOAD_FORMAT_INDICATOR),
                 contentType == null ? null : (String) contentType.value(),
                 expiry == null ? null : Integer.toUnsignedLong(expiry),

@@ -1,5 +1,7 @@
 package io.tributary.mqtt.protocol;
 
+import io.tributary.bridge.MessageProperties;
+
 import static io.tributary.mqtt.protocol.Packets.bytes;
 import static io.tributary.mqtt.protocol.Packets.byteProperty;
 import static io.tributary.mqtt.protocol.Packets.connect311;
@@ -224,7 +226,7 @@ class ConnectionHandlerTest {
                 userProperty("trace", "abc"),
                 userProperty("trace", "def"));
         connected5().send(publish5(1, false, 1, "a/b", props, "{}"));
-        InboundPublish.Properties p = connection.publisher.messages().get(0).properties();
+        MessageProperties p = connection.publisher.messages().get(0).properties();
         assertThat(p.payloadFormat()).isEqualTo(1);
         assertThat(p.messageExpirySeconds()).isEqualTo(120L);
         assertThat(p.contentType()).isEqualTo("application/json");

@@ -1,0 +1,15 @@
+package io.tributary.bridge.delivery;
+
+/**
+ * The Kafka -> MQTT direction in broadcast mode: reads every partition of every message topic (assigned, no
+ * consumer group) from the end, as MQTT messages, and hands them to one listener. One per broker node.
+ */
+public interface MessageFeed extends AutoCloseable {
+
+    /** Starts reading from the current end of every partition; returns once the positions are fixed. */
+    void start(DeliveryListener listener);
+
+    /** Stops reading and waits for the reader thread to end. */
+    @Override
+    void close();
+}
