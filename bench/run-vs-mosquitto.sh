@@ -200,7 +200,7 @@ LIB="$REPO_ROOT/bench/target/lib"
 if [[ "$SKIP_BUILD" != 1 ]] && { [[ ! -f "$JAR" ]] || [[ ! -d "$LIB" ]] \
         || [[ -n "$(find "$REPO_ROOT/bench/src/main" "$REPO_ROOT/bench/pom.xml" -newer "$JAR" -print -quit 2>/dev/null)" ]]; }; then
     log "building the bench module"
-    (cd "$REPO_ROOT" && mvn -B -q -DskipTests package -pl bench)
+    (cd "$REPO_ROOT" && mvn -B -q -DskipTests package -pl bench -am)
 fi
 [[ -f "$JAR" && -d "$LIB" ]] || { warn "bench not built: $JAR or $LIB missing"; exit 1; }
 BENCH_CP="$JAR:$LIB/*"
