@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,19 +147,32 @@ public final class TopicAdministrator implements AutoCloseable {
      * timeout. ListOffsets is answered by the leader's replica manager, so its success means "writable".
      */
     public static void awaitWritable(Admin admin, Collection<String> topics, long deadlineNanos) {
-        try {
-            Map<String, TopicDescription> descriptions =
-                    await(admin.describeTopics(topics).allTopicNames(), deadlineNanos, "describe topics " + topics);
-            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-            for (TopicDescription description : descriptions.values()) {
-                for (TopicPartitionInfo partition : description.partitions()) {
-                    partitions.put(new TopicPartition(description.name(), partition.partition()), OffsetSpec.latest());
+        while (true) {
+            try {
+                Map<String, TopicDescription> descriptions =
+                        await(admin.describeTopics(topics).allTopicNames(), deadlineNanos, "describe topics " + topics);
+                Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                for (TopicDescription description : descriptions.values()) {
+                    for (TopicPartitionInfo partition : description.partitions()) {
+                        partitions.put(new TopicPartition(description.name(), partition.partition()),
+                                OffsetSpec.latest());
+                    }
+                }
+                await(admin.listOffsets(partitions).all(), deadlineNanos, "reach the leaders of " + topics);
+                return;
+            } catch (ExecutionException e) {
+                // a partition that has not reached its leader yet answers with a retriable error: ask again
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() - deadlineNanos >= 0) {
+                    throw new IllegalStateException("Kafka topics " + topics + " did not become writable: "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for topics " + topics, interrupted);
                 }
             }
-            await(admin.listOffsets(partitions).all(), deadlineNanos, "reach the leaders of " + topics);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka topics " + topics + " did not become writable: "
-                    + e.getCause().getMessage(), e.getCause());
         }
     }
 
