@@ -2,12 +2,18 @@ package io.tributary;
 
 import io.tributary.bridge.KafkaSettings;
 import io.tributary.bridge.admin.TopicAdministrator;
+import io.tributary.bridge.delivery.KafkaMessageFeed;
+import io.tributary.bridge.delivery.MessageFeed;
 import io.tributary.bridge.kafka.EmbeddedKafka;
 import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.KafkaMessagePublisher;
 import io.tributary.bridge.publish.MessagePublisher;
+import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.delivery.LocalRouter;
+import io.tributary.mqtt.delivery.Subscriber;
+import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.protocol.BrokerContext;
 import io.tributary.mqtt.protocol.ProtocolMetrics;
 import io.tributary.mqtt.protocol.ProtocolSettings;
@@ -27,6 +33,9 @@ import org.slf4j.LoggerFactory;
 public final class TributaryNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TributaryNode.class);
+
+    /** QoS of records that other Kafka producers write into message topics (they carry no mqtt.qos header). */
+    static final int FOREIGN_RECORD_QOS = 1;
 
     /**
      * Everything a node needs, already validated.
@@ -67,6 +76,7 @@ public final class TributaryNode implements AutoCloseable {
     private EmbeddedKafka embeddedKafka;
     private String bootstrapServers;
     private MessagePublisher publisher;
+    private MessageFeed feed;
     private MqttServer server;
     private InetSocketAddress mqttAddress;
 
@@ -102,8 +112,12 @@ public final class TributaryNode implements AutoCloseable {
             admin.ensureTopics(kafka.topics(), mapper.kafkaTopics());
         }
         publisher = new KafkaMessagePublisher(kafka, mapper);
+        SubscriptionTree<Subscriber, Subscription> subscriptions = new SubscriptionTree<>();
+        // broadcast mode: this node reads every message topic and delivers to its own clients
+        feed = new KafkaMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS);
+        feed.start(new LocalRouter(subscriptions));
         BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), new ClientRegistry(),
-                publisher, () -> "tributary-" + UUID.randomUUID(), metrics);
+                publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions);
         server = new MqttServer(broker, settings.eventLoopThreads(), settings.epoll());
         mqttAddress = server.start(settings.mqttHost(), settings.mqttPort());
         log.info("Tributary node '{}' ready: MQTT on {}:{}, Kafka at {}{}", settings.nodeId(),
@@ -129,6 +143,10 @@ public final class TributaryNode implements AutoCloseable {
         if (server != null) {
             closeQuietly("MQTT server", server);
             server = null;
+        }
+        if (feed != null) {
+            closeQuietly("Kafka message feed", feed);
+            feed = null;
         }
         if (publisher != null) {
             closeQuietly("Kafka publisher", publisher);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.tributary.bridge.mapping.KeyStrategy;
+import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicFilter;
 
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ final class ConfigBuilder {
     }
 
     private static final Source DEFAULT = new Source("the defaults");
-    private static final Set<String> RULE_KEYS = Set.of("filter", "kafka-topic", "key");
+    private static final Set<String> RULE_KEYS = Set.of("filter", "kafka-topic", "key", "mqtt-topic");
 
     private final Map<String, JsonNode> values = new LinkedHashMap<>();
     private final Map<String, Source> origins = new LinkedHashMap<>();
@@ -151,7 +152,7 @@ final class ConfigBuilder {
             String at = Settings.MAPPING + "[" + i + "]";
             JsonNode rule = value.get(i);
             if (!rule.isObject()) {
-                throw valueError(at, "expected a rule (filter, kafka-topic, key), got " + ValueType.describe(rule),
+                throw valueError(at, "expected a rule (filter, kafka-topic, key, mqtt-topic), got " + ValueType.describe(rule),
                         source);
             }
             for (Iterator<String> names = rule.fieldNames(); names.hasNext(); ) {
@@ -159,13 +160,14 @@ final class ConfigBuilder {
                 if (!RULE_KEYS.contains(name)) {
                     String suggestion = Suggestions.closest(name, RULE_KEYS);
                     throw ConfigException.invalid("unknown setting '" + at + "." + name + "' in " + source
-                            + (suggestion == null ? " (a rule has filter, kafka-topic and key)"
+                            + (suggestion == null ? " (a rule has filter, kafka-topic, key and mqtt-topic)"
                                     : " (did you mean '" + at + "." + suggestion + "'?)"));
                 }
             }
             String filter = ruleText(rule, at, "filter", true, source);
             String topic = ruleText(rule, at, "kafka-topic", true, source);
             String key = ruleText(rule, at, "key", false, source);
+            String mqttTopic = ruleText(rule, at, "mqtt-topic", false, source);
             try {
                 TopicFilter.parse(filter);
             } catch (IllegalArgumentException e) {
@@ -180,7 +182,15 @@ final class ConfigBuilder {
             } catch (IllegalArgumentException e) {
                 throw valueError(at + ".key", e.getMessage(), source);
             }
-            mapping.add(new MappingConfig(filter, topic, key));
+            if (mqttTopic != null) {
+                String example = mqttTopic.replace(MappingRule.KEY_PLACEHOLDER, "key");
+                if (example.isEmpty() || example.indexOf('+') >= 0 || example.indexOf('#') >= 0
+                        || example.indexOf('\0') >= 0) {
+                    throw valueError(at + ".mqtt-topic", "'" + mqttTopic + "' is not a topic name (with {key} for"
+                            + " the record key; no wildcards)", source);
+                }
+            }
+            mapping.add(new MappingConfig(filter, topic, key, mqttTopic));
             mappingOrigins.add(source);
         }
     }
@@ -339,7 +349,8 @@ final class ConfigBuilder {
         });
         ArrayNode rules = root.putArray(Settings.MAPPING);
         for (MappingConfig rule : mapping) {
-            rules.addObject().put("filter", rule.filter()).put("kafka-topic", rule.kafkaTopic()).put("key", rule.key());
+            rules.addObject().put("filter", rule.filter()).put("kafka-topic", rule.kafkaTopic())
+                    .put("key", rule.key()).put("mqtt-topic", rule.mqttTopic());
         }
         return root;
     }

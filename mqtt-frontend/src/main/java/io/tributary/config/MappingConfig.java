@@ -9,8 +9,10 @@ import java.util.Objects;
  * @param filter     MQTT topic filter
  * @param kafkaTopic Kafka topic the matching messages go to
  * @param key        key strategy: {@code topic}, {@code client-id}, {@code none} or {@code level:N}
+ * @param mqttTopic  MQTT topic for records other Kafka producers write to {@code kafkaTopic}, with {@code {key}}
+ *                   standing for the record key; null: the record key is the MQTT topic
  */
-public record MappingConfig(String filter, String kafkaTopic, String key) {
+public record MappingConfig(String filter, String kafkaTopic, String key, String mqttTopic) {
     public MappingConfig {
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(kafkaTopic, "kafkaTopic");

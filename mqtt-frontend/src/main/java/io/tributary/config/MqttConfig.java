@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param receiveMaximum           QoS 1/2 PUBLISH packets in flight per client that the server accepts
  * @param topicAliasMaximum        topic aliases a client may use towards the server
  * @param maxInflightPerConnection QoS 1/2 publishes awaiting Kafka per connection before reading pauses
+ * @param maxQueuedMessages        messages waiting for a subscriber beyond its in-flight window, before more are dropped
+ * @param maxQueuedBytes           payload bytes waiting for a subscriber, before more are dropped
  * @param eventLoopThreads         Netty event loop threads; 0 = number of cores
  * @param epoll                    use native epoll when available
  */
@@ -28,6 +30,8 @@ public record MqttConfig(
         int receiveMaximum,
         int topicAliasMaximum,
         int maxInflightPerConnection,
+        int maxQueuedMessages,
+        long maxQueuedBytes,
         int eventLoopThreads,
         boolean epoll) {
 

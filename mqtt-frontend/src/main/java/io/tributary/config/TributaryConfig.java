@@ -74,7 +74,8 @@ public record TributaryConfig(
      */
     public List<MappingRule> mappingRules() {
         return mapping.stream()
-                .map(m -> new MappingRule(TopicFilter.parse(m.filter()), m.kafkaTopic(), KeyStrategy.parse(m.key())))
+                .map(m -> new MappingRule(TopicFilter.parse(m.filter()), m.kafkaTopic(), KeyStrategy.parse(m.key()),
+                        m.mqttTopic()))
                 .toList();
     }
 

@@ -33,7 +33,7 @@ class ConfigLoaderTest {
         assertThat(c.nodeId()).isEqualTo("test-host");
         assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(c.mqtt()).isEqualTo(new MqttConfig("0.0.0.0", 1883, 1_048_576, 256, Duration.ofSeconds(10),
-                0, 1024, 64, 1024, 0, true));
+                0, 1024, 64, 1024, 1000, 8L * 1024 * 1024, 0, true));
         assertThat(c.auth()).isEqualTo(new AuthConfig(true, null));
         assertThat(c.kafka().bootstrapServers()).isNull();
         assertThat(c.kafka().maxInflightBytes()).isEqualTo(16L * 1024 * 1024);
@@ -80,6 +80,8 @@ class ConfigLoaderTest {
                   receive-maximum: 10
                   topic-alias-maximum: 0
                   max-inflight-per-connection: 16
+                  max-queued-messages: 50
+                  max-queued-bytes: 4096
                   event-loop-threads: 2
                   epoll: false
                 auth:
@@ -130,7 +132,7 @@ class ConfigLoaderTest {
         assertThat(c.nodeId()).isEqualTo("node-1");
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/tributary"));
         assertThat(c.mqtt()).isEqualTo(new MqttConfig("127.0.0.1", 1884, 65536, 23, Duration.ofMillis(500),
-                600, 10, 0, 16, 2, false));
+                600, 10, 0, 16, 50, 4096, 2, false));
         assertThat(c.auth()).isEqualTo(new AuthConfig(false, Path.of("/etc/tributary/passwd")));
         assertThat(c.kafka().bootstrapServers()).isEqualTo("k1:9092,k2:9092");
         assertThat(c.kafka().maxInflightBytes()).isEqualTo(1000);
@@ -338,6 +340,7 @@ class ConfigLoaderTest {
                   - filter: a/+/c
                     kafka-topic: abc
                     key: none
+                    mqtt-topic: devices/{key}/commands
                   - filter: "#"
                     kafka-topic: "123"
                 """);
@@ -355,7 +358,9 @@ class ConfigLoaderTest {
         assertThat(reloaded).isEqualTo(original);
         assertThat(reloaded.mqtt().epoll()).isFalse();
         assertThat(reloaded.mapping()).containsExactly(
-                new MappingConfig("a/+/c", "abc", "none"), new MappingConfig("#", "123", "topic"));
+                new MappingConfig("a/+/c", "abc", "none", "devices/{key}/commands"),
+                new MappingConfig("#", "123", "topic", null));
+        assertThat(reloaded.mappingRules().get(0).mqttTopicTemplate()).isEqualTo("devices/{key}/commands");
     }
 
     @Test

@@ -37,6 +37,13 @@ final class TestNode implements AutoCloseable {
         private ProtocolSettings protocol = ProtocolSettings.defaults();
         private long maxInflightBytes = KafkaSettings.DEFAULT_MAX_INFLIGHT_BYTES;
         private Map<String, String> producer = Map.of();
+        private TopicSettings topics;
+
+        /** The data-contract topics to use: give two nodes the same ones and they form one broker. */
+        Builder topics(TopicSettings topics) {
+            this.topics = topics;
+            return this;
+        }
 
         Builder mapping(List<MappingRule> rules) {
             this.mapping = rules;
@@ -65,9 +72,7 @@ final class TestNode implements AutoCloseable {
         }
 
         TestNode start() {
-            String prefix = "it" + COUNTER.incrementAndGet() + "-" + System.nanoTime() % 100000 + ".";
-            TopicSettings topics = new TopicSettings(prefix + "messages", prefix + "retained",
-                    prefix + "sessions", prefix + "subscriptions", 3, (short) 1, -1L);
+            TopicSettings topics = this.topics != null ? this.topics : freshTopics();
             String servers = bootstrapServers != null ? bootstrapServers : SharedKafka.bootstrapServers();
             KafkaSettings kafka = new KafkaSettings(servers, topics,
                     EmbeddedKafkaSettings.defaults(Path.of("unused")), maxInflightBytes, producer, Map.of(), Map.of());
@@ -75,6 +80,13 @@ final class TestNode implements AutoCloseable {
                     protocol, "127.0.0.1", 0, 2, true, authenticator));
             return new TestNode(node, topics);
         }
+    }
+
+    /** Topics no other test uses. */
+    static TopicSettings freshTopics() {
+        String prefix = "it" + COUNTER.incrementAndGet() + "-" + System.nanoTime() % 100000 + ".";
+        return new TopicSettings(prefix + "messages", prefix + "retained", prefix + "sessions",
+                prefix + "subscriptions", 3, (short) 1, -1L);
     }
 
     int port() {

@@ -1,7 +1,10 @@
 package io.tributary.mqtt.protocol;
 
 import io.tributary.bridge.publish.MessagePublisher;
+import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.delivery.Subscriber;
+import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.session.ClientRegistry;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -15,6 +18,7 @@ import java.util.function.Supplier;
  * @param publisher          the way into Kafka
  * @param clientIdGenerator  identifiers for clients that connect with an empty one
  * @param metrics            counters
+ * @param subscriptions      the subscriptions of the clients connected to this node
  */
 public record BrokerContext(
         ProtocolSettings settings,
@@ -22,7 +26,8 @@ public record BrokerContext(
         ClientRegistry registry,
         MessagePublisher publisher,
         Supplier<String> clientIdGenerator,
-        ProtocolMetrics metrics) {
+        ProtocolMetrics metrics,
+        SubscriptionTree<Subscriber, Subscription> subscriptions) {
 
     public BrokerContext {
         Objects.requireNonNull(settings, "settings");
@@ -31,5 +36,6 @@ public record BrokerContext(
         Objects.requireNonNull(publisher, "publisher");
         Objects.requireNonNull(clientIdGenerator, "clientIdGenerator");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(subscriptions, "subscriptions");
     }
 }

@@ -31,7 +31,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tributary.bridge.publish.InboundPublish;
 import io.tributary.mqtt.auth.AuthResult;
+import io.tributary.mqtt.delivery.OutboundFlow;
 import io.tributary.mqtt.server.ChannelHandlerNames;
 import io.tributary.mqtt.session.ClientRegistry;
 import java.nio.charset.StandardCharsets;
@@ -176,7 +178,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         }
 
         // --- MQTT 5 properties (section 3.1.2.11)
-        int clientMaxPacketSize = Integer.MAX_VALUE;
+        long clientMaxPacketSize = Long.MAX_VALUE;
         long sessionExpiry = 0;
         if (v5) {
             Integer receiveMaximum = intProperty(properties, RECEIVE_MAXIMUM);
@@ -212,7 +214,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             if (maximumPacketSize != null) {
-                clientMaxPacketSize = maximumPacketSize;
+                clientMaxPacketSize = Integer.toUnsignedLong(maximumPacketSize);
             }
             if (expiry != null) {
                 sessionExpiry = Integer.toUnsignedLong(expiry);
@@ -262,8 +264,19 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         }
 
         done = true;
-        ConnectionHandler connection = new ConnectionHandler(broker, rules, clientId, identity,
-                v5 ? orDefault(intProperty(properties, TOPIC_ALIAS_MAXIMUM), 0) : 0);
+        OutboundFlow.ClientLimits limits = v5
+                ? new OutboundFlow.ClientLimits(true,
+                        orDefault(intProperty(properties, RECEIVE_MAXIMUM), 65535),
+                        clientMaxPacketSize,
+                        orDefault(intProperty(properties, TOPIC_ALIAS_MAXIMUM), 0))
+                : new OutboundFlow.ClientLimits(false, 65535, Long.MAX_VALUE, 0);
+        // MQTT-3.1.2-7: the will is stored with the connection (the session ends with it: Will Delay does not apply)
+        InboundPublish will = header.isWillFlag()
+                ? new InboundPublish(payload.willTopic(), payload.willMessageInBytes(), header.willQos(),
+                        header.isWillRetain(), clientId, identity, null,
+                        v5 ? ConnectionHandler.passThrough(payload.willProperties()) : null)
+                : null;
+        ConnectionHandler connection = new ConnectionHandler(broker, rules, clientId, identity, limits, will);
         ctx.writeAndFlush(connAck(rules, assigned ? clientId : null, sessionExpiry, keepAliveCapped ? keepAlive : -1));
         ctx.pipeline().replace(this, ChannelHandlerNames.CONNECTION, connection);
         if (keepAlive > 0) {
@@ -308,8 +321,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
                     if (settings.topicAliasMaximum() > 0) {
                         p.topicAliasMaximum(settings.topicAliasMaximum());
                     }
-                    p.wildcardSubscriptionAvailable(false);
-                    p.subscriptionIdentifiersAvailable(false);
+                    // shared subscriptions across nodes are not there yet (SUBACK 0x9E)
                     p.sharedSubscriptionAvailable(false);
                 })
                 .build();

@@ -28,18 +28,31 @@ import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttReasonCodes;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.concurrent.EventExecutor;
 import io.tributary.bridge.publish.InboundPublish;
 import io.tributary.bridge.publish.PublishAck;
+import io.tributary.bridge.mapping.TopicFilter;
 import io.tributary.bridge.publish.PublishFailedException;
+import io.tributary.mqtt.delivery.Delivery;
+import io.tributary.mqtt.delivery.OutboundFlow;
+import io.tributary.mqtt.delivery.Subscriber;
+import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.protocol.ProtocolRules.Ack;
 import io.tributary.mqtt.session.ClientRegistry;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -56,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * completions arrive on a producer thread; they are queued and drained on the event loop as one batch
  * with a single flush.
  */
-public final class ConnectionHandler extends ChannelInboundHandlerAdapter implements ClientRegistry.Connection {
+public final class ConnectionHandler extends ChannelInboundHandlerAdapter
+        implements ClientRegistry.Connection, Subscriber {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
 
@@ -68,8 +82,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     private final String clientId;
     private final String identity;
     private final boolean v5;
-    /** The client's Topic Alias Maximum, for aliases we send (outbound delivery). */
-    private final int clientTopicAliasMaximum;
+    /** What the client announced for the messages we send it. */
+    private final OutboundFlow.ClientLimits clientLimits;
+    private OutboundFlow outbound;
+    /** The Will Message, published when the connection ends other than by a normal DISCONNECT; or null. */
+    private InboundPublish will;
+    /** This connection's subscriptions by filter, also in the node's subscription tree. */
+    private final Map<String, Subscription> subscriptions = new HashMap<>();
 
     private ChannelHandlerContext ctx;
     /** Inbound QoS 2 packet ids between PUBLISH and PUBREL: false while Kafka has the record in flight. */
@@ -90,22 +109,32 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     }
 
     ConnectionHandler(BrokerContext broker, ProtocolRules rules, String clientId, String identity,
-                      int clientTopicAliasMaximum) {
+                      OutboundFlow.ClientLimits clientLimits, InboundPublish will) {
         this.broker = broker;
         this.rules = rules;
         this.clientId = clientId;
         this.identity = identity;
         this.v5 = rules.version() == MqttVersion.MQTT_5;
-        this.clientTopicAliasMaximum = clientTopicAliasMaximum;
+        this.clientLimits = clientLimits;
+        this.will = will;
     }
 
+    @Override
     public String clientId() {
         return clientId;
     }
 
     @Override
+    public EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        ProtocolSettings settings = broker.settings();
+        this.outbound = new OutboundFlow(ctx, clientLimits, settings.maxQueuedMessages(), settings.maxQueuedBytes(),
+                broker.metrics(), System::currentTimeMillis);
     }
 
     @Override
@@ -127,8 +156,19 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
                 case DISCONNECT -> disconnect(message);
                 case SUBSCRIBE -> subscribe((MqttSubscribeMessage) message);
                 case UNSUBSCRIBE -> unsubscribe((MqttUnsubscribeMessage) message);
-                case PUBACK, PUBREC, PUBCOMP -> {
-                    // acknowledgements of deliveries to the client: none are outstanding on this node yet
+                case PUBACK -> {
+                    outbound.onPubAck(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+                    outbound.drain();
+                }
+                case PUBREC -> {
+                    Object header = message.variableHeader();
+                    int reason = header instanceof MqttPubReplyMessageVariableHeader reply ? reply.reasonCode() & 0xFF : 0;
+                    outbound.onPubRec(((MqttMessageIdVariableHeader) header).messageId(), reason);
+                    outbound.drain();
+                }
+                case PUBCOMP -> {
+                    outbound.onPubComp(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
+                    outbound.drain();
                 }
                 case CONNECT -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "second CONNECT"); // MQTT-3.1.0-2
                 case AUTH -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR,
@@ -270,7 +310,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
         return topic;
     }
 
-    private static MessageProperties passThrough(MqttProperties properties) {
+    static MessageProperties passThrough(MqttProperties properties) {
         if (properties.isEmpty()) {
             return MessageProperties.NONE;
         }
@@ -385,41 +425,108 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
                 return;
             }
         }
-        closing = true; // MQTT-3.14.4-1: the client closes; we close too (MQTT-3.14.4-3: no will to send yet)
+        byte reason = message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader header
+                ? header.reasonCode() : 0;
+        if (reason != MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue()) {
+            will = null; // MQTT-3.14.4-3: a normal DISCONNECT discards the will
+        }
+        closing = true; // MQTT-3.14.4-1: the client closes; we close too
         ctx.close();
     }
 
     private void subscribe(MqttSubscribeMessage message) {
-        // Subscriptions are fed from Kafka by the delivery path, which this node does not have yet.
-        int count = message.payload().topicSubscriptions().size();
-        int code = v5 ? MqttReasonCodes.SubAck.IMPLEMENTATION_SPECIFIC_ERROR.byteValue() & 0xFF : 0x80;
-        int[] codes = new int[count];
-        java.util.Arrays.fill(codes, code);
-        ctx.write(MqttMessageBuilders.subAck()
-                .packetId(message.variableHeader().messageId())
-                .addGrantedQoses(toQos(codes))
-                .properties(rules.reasonString("subscriptions are not supported by this broker version"))
-                .build());
-    }
-
-    private static MqttQoS[] toQos(int[] codes) {
-        MqttQoS[] qos = new MqttQoS[codes.length];
-        for (int i = 0; i < codes.length; i++) {
-            qos[i] = MqttQoS.valueOf(codes[i]);
+        int packetId = message.idAndPropertiesVariableHeader().messageId();
+        List<MqttTopicSubscription> requested = message.payload().topicSubscriptions();
+        if (requested.isEmpty()) {
+            closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "SUBSCRIBE without topic filters"); // MQTT-3.8.3-3
+            return;
         }
-        return qos;
+        int subscriptionId = 0;
+        if (v5) {
+            List<? extends MqttProperties.MqttProperty> ids = message.idAndPropertiesVariableHeader().properties()
+                    .getProperties(SUBSCRIPTION_IDENTIFIER.value());
+            if (ids.size() > 1 || (ids.size() == 1 && (Integer) ids.get(0).value() == 0)) {
+                closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "bad Subscription Identifier"); // 3.8.2.1.2
+                return;
+            }
+            subscriptionId = ids.isEmpty() ? 0 : (Integer) ids.get(0).value();
+        }
+        int[] codes = new int[requested.size()];
+        for (int i = 0; i < codes.length; i++) {
+            MqttTopicSubscription request = requested.get(i);
+            String filter = request.topicFilter();
+            MqttSubscriptionOption option = request.option();
+            if (!v5 && (option.isNoLocal() || option.isRetainAsPublished() || option.retainHandling().value() != 0)) {
+                closeWith(MqttReasonCodes.Disconnect.MALFORMED_PACKET, "reserved SUBSCRIBE option bits set"); // MQTT-3.8.3-4
+                return;
+            }
+            if (filter.startsWith("$share/")) {
+                codes[i] = v5 ? MqttReasonCodes.SubAck.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED.byteValue() & 0xFF : 0x80;
+                continue;
+            }
+            if (!TopicFilter.isValid(filter)) {
+                codes[i] = v5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80; // 4.7.1
+                continue;
+            }
+            Subscription subscription = new Subscription(filter, option.qos().value(), option.isNoLocal(),
+                    option.isRetainAsPublished(), option.retainHandling().value(), subscriptionId);
+            // MQTT-3.8.4-3: a subscription to the same filter replaces the existing one
+            subscriptions.put(filter, subscription);
+            broker.subscriptions().put(filter, this, subscription);
+            codes[i] = subscription.qos(); // we grant the QoS asked for (MQTT-3.8.4-6 .. -8)
+        }
+        ctx.write(new MqttSubAckMessage(
+                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                new MqttSubAckPayload(codes)));
     }
 
     private void unsubscribe(MqttUnsubscribeMessage message) {
-        int count = message.payload().topics().size();
+        List<String> filters = message.payload().topics();
+        if (filters.isEmpty()) {
+            closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "UNSUBSCRIBE without topic filters"); // MQTT-3.10.3-2
+            return;
+        }
+        short[] codes = new short[filters.size()];
+        for (int i = 0; i < codes.length; i++) {
+            String filter = filters.get(i);
+            boolean existed = subscriptions.remove(filter) != null;
+            if (existed) {
+                broker.subscriptions().remove(filter, this); // MQTT-3.10.4-1
+            }
+            codes[i] = existed ? 0 : MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue();
+        }
         MqttMessageBuilders.UnsubAckBuilder unsubAck = MqttMessageBuilders.unsubAck()
                 .packetId(message.variableHeader().messageId());
         if (v5) {
-            Short[] codes = new Short[count];
-            java.util.Arrays.fill(codes, (short) MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue());
-            unsubAck.addReasonCodes(codes);
+            Short[] boxed = new Short[codes.length];
+            for (int i = 0; i < codes.length; i++) {
+                boxed[i] = codes[i];
+            }
+            unsubAck.addReasonCodes(boxed);
         }
         ctx.write(unsubAck.build());
+    }
+
+    // ---------------------------------------------------------------- delivery to this client
+
+    @Override
+    public void deliver(List<Delivery> deliveries) {
+        if (closing) {
+            return;
+        }
+        for (Delivery delivery : deliveries) {
+            outbound.deliver(delivery);
+        }
+        ctx.flush();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && outbound.drain()) {
+            ctx.flush();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     /** Ends the connection, with a DISCONNECT carrying the reason where the version has one (MQTT 5). */
@@ -473,6 +580,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         broker.registry().unregister(clientId, this);
+        subscriptions.keySet().forEach(filter -> broker.subscriptions().remove(filter, this));
+        subscriptions.clear();
+        if (will != null) {
+            // MQTT-3.1.2-8: network failure, keep-alive timeout, protocol error, takeover or DISCONNECT 0x04;
+            // published through Kafka like any message
+            InboundPublish message = will;
+            will = null;
+            broker.publisher().publish(message).whenComplete((ack, failure) -> {
+                if (failure != null) {
+                    log.warn("client '{}': the will on '{}' did not reach Kafka: {}", clientId, message.topic(),
+                            failure.toString());
+                }
+            });
+        }
         ctx.fireChannelInactive();
     }
 

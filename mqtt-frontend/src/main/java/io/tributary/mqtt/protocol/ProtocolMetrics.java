@@ -1,9 +1,10 @@
 package io.tributary.mqtt.protocol;
 
+import io.tributary.mqtt.delivery.OutboundFlow;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the protocol layer; cheap to update from any event loop. */
-public final class ProtocolMetrics {
+public final class ProtocolMetrics implements OutboundFlow.Drops {
     public final LongAdder connections = new LongAdder();
     public final LongAdder connectsRefused = new LongAdder();
     public final LongAdder publishesReceived = new LongAdder();
@@ -12,4 +13,22 @@ public final class ProtocolMetrics {
     public final LongAdder qos2Duplicates = new LongAdder();
     public final LongAdder protocolViolations = new LongAdder();
     public final LongAdder pausedForBackPressure = new LongAdder();
+    public final LongAdder droppedQueueFull = new LongAdder();
+    public final LongAdder droppedExpired = new LongAdder();
+    public final LongAdder droppedTooLarge = new LongAdder();
+
+    @Override
+    public void queueFull() {
+        droppedQueueFull.increment();
+    }
+
+    @Override
+    public void expired() {
+        droppedExpired.increment();
+    }
+
+    @Override
+    public void tooLarge() {
+        droppedTooLarge.increment();
+    }
 }

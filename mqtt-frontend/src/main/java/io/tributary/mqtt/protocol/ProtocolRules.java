@@ -42,7 +42,7 @@ public sealed interface ProtocolRules {
     MqttProperties reasonString(String reasonString);
 
     static ProtocolRules forVersion(MqttVersion version, boolean requestProblemInformation) {
-        return version == MqttVersion.MQTT_5 ? new Mqtt5(requestProblemInformation, Integer.MAX_VALUE) : new Mqtt3(version);
+        return version == MqttVersion.MQTT_5 ? new Mqtt5(requestProblemInformation, Long.MAX_VALUE) : new Mqtt3(version);
     }
 
     /** The acknowledgements the server sends for inbound publishes. */
@@ -103,7 +103,7 @@ public sealed interface ProtocolRules {
      * @param clientMaximumPacketSize   the client's Maximum Packet Size: reason strings that would exceed it are
      *                                  left out (MQTT-3.1.2-25)
      */
-    record Mqtt5(boolean requestProblemInformation, int clientMaximumPacketSize) implements ProtocolRules {
+    record Mqtt5(boolean requestProblemInformation, long clientMaximumPacketSize) implements ProtocolRules {
 
         @Override
         public MqttVersion version() {

@@ -14,6 +14,9 @@ import java.util.Objects;
  * @param receiveMaximum           QoS 1/2 PUBLISH packets a client may have unacknowledged (MQTT 5 Receive Maximum)
  * @param topicAliasMaximum        topic aliases a client may use towards us (MQTT 5 Topic Alias Maximum)
  * @param maxInflightPerConnection QoS 1/2 publishes awaiting Kafka per connection before its reading pauses
+ * @param maxQueuedMessages        messages a subscriber may have waiting (beyond its in-flight window) before
+ *                                 further messages for it are dropped and counted
+ * @param maxQueuedBytes           payload bytes a subscriber may have waiting, likewise
  */
 public record ProtocolSettings(
         int maxPacketSize,
@@ -22,7 +25,9 @@ public record ProtocolSettings(
         int maxKeepAlive,
         int receiveMaximum,
         int topicAliasMaximum,
-        int maxInflightPerConnection) {
+        int maxInflightPerConnection,
+        int maxQueuedMessages,
+        long maxQueuedBytes) {
 
     /** The MQTT 3.1 limit on client identifiers. */
     public static final int MQTT31_MAX_CLIENT_ID_LENGTH = 23;
@@ -41,9 +46,12 @@ public record ProtocolSettings(
         if (maxInflightPerConnection < 1) {
             throw new IllegalArgumentException("maxInflightPerConnection must be >= 1: " + maxInflightPerConnection);
         }
+        if (maxQueuedMessages < 1 || maxQueuedBytes < 1) {
+            throw new IllegalArgumentException("maxQueuedMessages and maxQueuedBytes must be >= 1");
+        }
     }
 
     public static ProtocolSettings defaults() {
-        return new ProtocolSettings(1024 * 1024, 256, Duration.ofSeconds(10), 0, 1024, 64, 1024);
+        return new ProtocolSettings(1024 * 1024, 256, Duration.ofSeconds(10), 0, 1024, 64, 1024, 1000, 8L * 1024 * 1024);
     }
 }

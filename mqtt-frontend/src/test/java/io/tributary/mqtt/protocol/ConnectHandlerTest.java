@@ -283,7 +283,7 @@ class ConnectHandlerTest {
     void serverKeepAliveCapsTheClientsKeepAlive() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
-                d.connectTimeout(), 30, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection()),
+                d.connectTimeout(), 30, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes()),
                 io.tributary.mqtt.auth.Authenticator.allowAll());
         connection.send(connect5(CLEAN, 0, properties(), "c"));
         assertThat(connAckProperties(connection.next()).getProperty(0x13).value()).isEqualTo(30);
@@ -297,7 +297,7 @@ class ConnectHandlerTest {
     void connectLargerThanTheMaximumPacketSizeIsRefusedInMqtt5() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(128, d.maxClientIdLength(), d.connectTimeout(),
-                0, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection()),
+                0, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes()),
                 io.tributary.mqtt.auth.Authenticator.allowAll());
         connection.send(connect5(CLEAN | USERNAME, 60, properties(), "c", string("u".repeat(200))));
         assertThat(code(connection.next())).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE);

@@ -193,7 +193,7 @@ class ConnectionHandlerTest {
     void readingPausesAtTheInflightLimitPerConnection() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
-                d.connectTimeout(), 0, d.receiveMaximum(), d.topicAliasMaximum(), 2), Authenticator.allowAll());
+                d.connectTimeout(), 0, d.receiveMaximum(), d.topicAliasMaximum(), 2, d.maxQueuedMessages(), d.maxQueuedBytes()), Authenticator.allowAll());
         connected311().send(publish311(1, false, 1, "a", "x"));
         assertThat(connection.channel.config().isAutoRead()).isTrue();
         connection.send(publish311(1, false, 2, "a", "x"));
@@ -276,7 +276,7 @@ class ConnectionHandlerTest {
     void receiveMaximumExceededDisconnects() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
-                d.connectTimeout(), 0, 2, d.topicAliasMaximum(), 100), Authenticator.allowAll());
+                d.connectTimeout(), 0, 2, d.topicAliasMaximum(), 100, d.maxQueuedMessages(), d.maxQueuedBytes()), Authenticator.allowAll());
         connected5().send(
                 publish5(1, false, 1, "a", properties(), "x"),
                 publish5(1, false, 2, "a", properties(), "x"),
@@ -318,7 +318,7 @@ class ConnectionHandlerTest {
     void packetOverTheMaximumSizeIsPacketTooLarge() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(1024, d.maxClientIdLength(), d.connectTimeout(), 0,
-                d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection()), Authenticator.allowAll());
+                d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes()), Authenticator.allowAll());
         connected5().send(publish5(0, false, 0, "big", properties(), "x".repeat(2000)));
         assertDisconnectedWith(0x95);
         assertThat(connection.publisher.published).isEmpty();
@@ -375,6 +375,62 @@ class ConnectionHandlerTest {
         // MQTT-3.14.2-2
         connected5().send(packet(0xE0, bytes(0x00), properties(intProperty4(0x11, 60))));
         assertDisconnectedWith(0x82);
+    }
+
+    // ------------------------------------------------------------ will
+
+    private void connectWithWill(boolean v5) {
+        byte[] willPayload = "gone".getBytes(StandardCharsets.UTF_8);
+        if (v5) {
+            connection.send(connect5(Packets.CLEAN | Packets.WILL | 0x08 | Packets.WILL_RETAIN, 60, properties(),
+                    "dev", properties(stringProperty(0x03, "text/plain")), string("status/dev"),
+                    Packets.binary(willPayload)));
+            connection.next();
+        } else {
+            connection.send(Packets.connect311(Packets.CLEAN | Packets.WILL | 0x08, 60, "dev", string("status/dev"),
+                    Packets.binary(willPayload)));
+            connection.nextBytes();
+        }
+    }
+
+    @Test
+    void willIsPublishedWhenTheNetworkConnectionIsLost() {
+        connectWithWill(false);
+        connection.channel.close(); // as if the TCP connection broke
+        assertThat(connection.publisher.messages()).singleElement().satisfies(will -> {
+            assertThat(will.topic()).isEqualTo("status/dev");
+            assertThat(new String(will.payload(), StandardCharsets.UTF_8)).isEqualTo("gone");
+            assertThat(will.qos()).isEqualTo(1);
+            assertThat(will.clientId()).isEqualTo("dev");
+        });
+    }
+
+    @Test
+    void willIsPublishedAfterAKeepAliveTimeout() {
+        connection.send(Packets.connect311(Packets.CLEAN | Packets.WILL, 1, "dev", string("status/dev"),
+                Packets.binary(new byte[] {1})));
+        connection.nextBytes();
+        connection.advance(1_600);
+        assertThat(connection.isOpen()).isFalse();
+        assertThat(connection.publisher.messages()).extracting(InboundPublish::topic).containsExactly("status/dev");
+    }
+
+    @Test
+    void normalDisconnectDiscardsTheWill() {
+        connectWithWill(false);
+        connection.send(Packets.DISCONNECT);
+        assertThat(connection.isOpen()).isFalse();
+        assertThat(connection.publisher.published).isEmpty();
+    }
+
+    @Test
+    void disconnectWithWillMessagePublishesIt() {
+        connectWithWill(true);
+        connection.send(packet(0xE0, bytes(0x04), properties()));
+        assertThat(connection.publisher.messages()).singleElement().satisfies(will -> {
+            assertThat(will.retain()).isTrue();
+            assertThat(will.properties().contentType()).isEqualTo("text/plain");
+        });
     }
 
     @Test

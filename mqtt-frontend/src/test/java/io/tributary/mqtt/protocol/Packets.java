@@ -134,6 +134,53 @@ final class Packets {
         return packet(0x62, twoBytes(packetId));
     }
 
+    /** SUBSCRIBE (3.1.1): filter/options pairs, e.g. subscribe311(1, "a/#", 1). */
+    static byte[] subscribe311(int packetId, Object... filterAndOptions) {
+        return packet(0x82, twoBytes(packetId), filters(filterAndOptions));
+    }
+
+    /** SUBSCRIBE (5.0) with properties. */
+    static byte[] subscribe5(int packetId, byte[] properties, Object... filterAndOptions) {
+        return packet(0x82, twoBytes(packetId), properties, filters(filterAndOptions));
+    }
+
+    private static byte[] filters(Object... filterAndOptions) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < filterAndOptions.length; i += 2) {
+            out.writeBytes(string((String) filterAndOptions[i]));
+            out.write((Integer) filterAndOptions[i + 1]);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] unsubscribe311(int packetId, String... filters) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String f : filters) {
+            out.writeBytes(string(f));
+        }
+        return packet(0xA2, twoBytes(packetId), out.toByteArray());
+    }
+
+    static byte[] unsubscribe5(int packetId, String... filters) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (String f : filters) {
+            out.writeBytes(string(f));
+        }
+        return packet(0xA2, twoBytes(packetId), properties(), out.toByteArray());
+    }
+
+    static byte[] pubAck(int packetId) {
+        return packet(0x40, twoBytes(packetId));
+    }
+
+    static byte[] pubRec(int packetId) {
+        return packet(0x50, twoBytes(packetId));
+    }
+
+    static byte[] pubComp(int packetId) {
+        return packet(0x70, twoBytes(packetId));
+    }
+
     static final byte[] PINGREQ = bytes(0xC0, 0x00);
     static final byte[] DISCONNECT = bytes(0xE0, 0x00);
 

@@ -9,9 +9,12 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.util.ReferenceCountUtil;
+import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.delivery.Subscriber;
+import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.server.ChannelHandlerNames;
 import io.tributary.mqtt.session.ClientRegistry;
 import java.util.ArrayList;
@@ -28,6 +31,7 @@ final class TestConnection {
     final ControllablePublisher publisher;
     final ClientRegistry registry;
     final ProtocolMetrics metrics = new ProtocolMetrics();
+    final SubscriptionTree<Subscriber, Subscription> subscriptions;
     final EmbeddedChannel channel;
     private final List<ByteBuf> inputs = new ArrayList<>();
 
@@ -41,11 +45,17 @@ final class TestConnection {
 
     TestConnection(ProtocolSettings settings, Authenticator authenticator, ControllablePublisher publisher,
                    ClientRegistry registry) {
+        this(settings, authenticator, publisher, registry, new SubscriptionTree<>());
+    }
+
+    TestConnection(ProtocolSettings settings, Authenticator authenticator, ControllablePublisher publisher,
+                   ClientRegistry registry, SubscriptionTree<Subscriber, Subscription> subscriptions) {
         this.publisher = publisher;
         this.registry = registry;
+        this.subscriptions = subscriptions;
         AtomicInteger ids = new AtomicInteger();
         BrokerContext broker = new BrokerContext(settings, authenticator, registry, publisher,
-                () -> "auto-" + ids.incrementAndGet(), metrics);
+                () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions);
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline()
@@ -104,7 +114,13 @@ final class TestConnection {
         client.writeInbound(Unpooled.wrappedBuffer(bytes));
         MqttMessage message = client.readInbound();
         assertThat(message.decoderResult().isSuccess()).as("server packet decodes").isTrue();
-        ReferenceCountUtil.release(message);
+        if (message instanceof MqttPublishMessage publish) {
+            // hand the test a payload it need not release
+            byte[] payload = ByteBufUtil.getBytes(publish.payload());
+            publish.release();
+            message = new MqttPublishMessage(publish.fixedHeader(), publish.variableHeader(),
+                    Unpooled.wrappedBuffer(payload));
+        }
         client.finishAndReleaseAll();
         return message;
     }
