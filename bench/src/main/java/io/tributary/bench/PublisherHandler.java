@@ -1,25 +1,20 @@
 package io.tributary.bench;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
-import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.ReferenceCountUtil;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -28,21 +23,22 @@ import java.util.function.LongSupplier;
  * keeps writing PUBLISH as long as the channel is writable, the pacer says a message is due and
  * (QoS 1/2) the in-flight window has room. Everything runs on the channel's event loop.
  */
-final class PublisherHandler extends ChannelInboundHandlerAdapter {
+final class PublisherHandler extends MqttClientHandler {
 
     /** Messages written per turn before yielding the event loop to the other connections. */
     static final int BATCH = 64;
 
-    private final int index;
-    private final BenchConfig config;
-    private final BenchStats stats;
+    /** What goes into each PUBLISH: a fresh or shared buffer the encoder may release. */
+    @FunctionalInterface
+    interface PayloadSource {
+        ByteBuf payload(ByteBufAllocator alloc, int publisher, long sequence, long nowNanos);
+    }
+
     private final LatencyRecorder latency;
-    private final ByteBuf payload;
+    private final PayloadSource payloads;
     private final LongSupplier nanoClock;
-    private final String clientId;
     private final String topic;
     private final MqttQoS qos;
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     // indexed by packet id: write time (0 = free) and whether the message is measured
     private final long[] sentAt = new long[65536];
@@ -51,114 +47,60 @@ final class PublisherHandler extends ChannelInboundHandlerAdapter {
     private int inflight;
     private int window;
 
-    private ChannelHandlerContext ctx;
     private RatePacer pacer;
     private long sent;
     private boolean running;
     private boolean yieldPending;
     private boolean timerPending;
-    private boolean closing;
     private boolean flushPending;
     private boolean pumping;
     private boolean repump;
 
+    /** Every PUBLISH carries (a view of) the same {@code payload}, which must be unreleasable. */
     PublisherHandler(int index, BenchConfig config, BenchStats stats, LatencyRecorder latency,
                      ByteBuf payload, LongSupplier nanoClock) {
-        this.index = index;
-        this.config = config;
-        this.stats = stats;
+        // the encoder releases the payload; the shared buffer is unreleasable, the duplicate keeps indexes apart
+        this(index, config, stats, latency, (alloc, publisher, sequence, now) -> payload.duplicate(), nanoClock);
+    }
+
+    PublisherHandler(int index, BenchConfig config, BenchStats stats, LatencyRecorder latency,
+                     PayloadSource payloads, LongSupplier nanoClock) {
+        super("publisher", index, config.clientId(index), config, stats);
         this.latency = latency;
-        this.payload = payload;
+        this.payloads = payloads;
         this.nanoClock = nanoClock;
-        this.clientId = config.clientId(index);
         this.topic = config.topic(index);
         this.qos = config.qos();
         this.window = config.maxInflight();
     }
 
-    /** Completes when CONNACK accepted the connection; fails with a readable reason otherwise. */
-    CompletableFuture<Void> ready() {
-        return ready;
-    }
-
-    String clientId() {
-        return clientId;
+    String topic() {
+        return topic;
     }
 
     int window() {
         return window;
     }
 
-    /** Connection could not be opened at all (called by the runner). */
-    void connectFailed(Throwable cause) {
-        fail(describe(cause));
-    }
-
-    private void fail(String reason) {
-        ready.completeExceptionally(new ConnectFailure(clientId + ": " + reason));
+    /** Messages written so far, in any phase; the next sequence number. Read on the event loop. */
+    long sent() {
+        return sent;
     }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        MqttMessageBuilders.ConnectBuilder connect = MqttMessageBuilders.connect()
-                .protocolVersion(config.protocol())
-                .clientId(clientId)
-                .cleanSession(true)
-                .keepAlive(config.keepAliveSeconds());
-        if (config.username() != null) {
-            connect.hasUser(true).username(config.username());
-        }
-        if (config.password() != null) {
-            connect.hasPassword(true).password(config.password());
-        }
-        ctx.writeAndFlush(connect.build());
-        ctx.fireChannelActive();
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (msg instanceof MqttMessage m) {
-                onMessage(m);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onMessage(MqttMessage m) {
-        if (m.decoderResult().isFailure()) {
-            stats.errors.increment();
-            fail("malformed packet from broker: " + m.decoderResult().cause());
-            report("malformed packet from broker: " + m.decoderResult().cause());
-            close();
-            return;
-        }
+    protected boolean onPacket(MqttMessage m) {
         switch (m.fixedHeader().messageType()) {
-            case CONNACK -> onConnAck((MqttConnAckMessage) m);
             case PUBACK, PUBCOMP -> onAck(m);
             case PUBREC -> onPubRec(m);
-            case DISCONNECT -> onServerDisconnect(m);
-            case PINGRESP -> { }
             default -> {
-                stats.errors.increment();
-                report("unexpected " + m.fixedHeader().messageType() + " from broker");
+                return false;
             }
         }
+        return true;
     }
 
-    private void onConnAck(MqttConnAckMessage m) {
-        MqttConnectReturnCode code = m.variableHeader().connectReturnCode();
-        if (code != MqttConnectReturnCode.CONNECTION_ACCEPTED) {
-            fail("CONNECT refused by broker: " + code + String.format(" (0x%02X)", code.byteValue()));
-            close();
-            return;
-        }
+    @Override
+    protected void onConnected(MqttConnAckMessage m) {
         if (config.protocol() == MqttVersion.MQTT_5) {
             MqttProperties.MqttProperty<?> receiveMax = m.variableHeader().properties()
                     .getProperty(MqttProperties.MqttPropertyType.RECEIVE_MAXIMUM.value());
@@ -166,7 +108,7 @@ final class PublisherHandler extends ChannelInboundHandlerAdapter {
                 window = Math.min(window, max); // MQTT-3.3.4-7: never exceed the server's Receive Maximum
             }
         }
-        ready.complete(null);
+        markReady();
     }
 
     private void onAck(MqttMessage m) {
@@ -191,20 +133,6 @@ final class PublisherHandler extends ChannelInboundHandlerAdapter {
         flushPending = true;
         ctx.write(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0),
                 MqttMessageIdVariableHeader.from(id)));
-    }
-
-    private void onServerDisconnect(MqttMessage m) {
-        String reason = m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader h
-                ? String.format(" with reason code 0x%02X", h.reasonCode()) : "";
-        report("broker sent DISCONNECT" + reason);
-    }
-
-    private static boolean isNegative(MqttMessage m) {
-        return (reasonCode(m) & 0xFF) >= 0x80;
-    }
-
-    private static byte reasonCode(MqttMessage m) {
-        return m.variableHeader() instanceof MqttPubReplyMessageVariableHeader h ? h.reasonCode() : 0;
     }
 
     private void complete(int id) {
@@ -248,22 +176,9 @@ final class PublisherHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            ctx.writeAndFlush(MqttMessage.PINGREQ);
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    /** Runs {@code task} on this connection's event loop. */
-    void ctxExecute(Runnable task) {
-        ctx.executor().execute(task);
-    }
-
     /** Starts publishing; call on the channel's event loop. */
     void start() {
-        if (!ready.isDone() || ready.isCompletedExceptionally() || !ctx.channel().isActive()) {
+        if (!isReady() || !ctx.channel().isActive()) {
             return;
         }
         pacer = new RatePacer(config.ratePerPublisher(), nanoClock.getAsLong());
@@ -343,19 +258,16 @@ final class PublisherHandler extends ChannelInboundHandlerAdapter {
             measured[id] = measuring;
             inflight++;
         }
+        ByteBuf payload = payloads.payload(ctx.alloc(), index, sent, now);
         sent++;
         stats.sentTotal.increment();
         if (measuring) {
             stats.published.increment();
         }
-        // the encoder releases the payload; the shared buffer is unreleasable, the duplicate keeps indexes apart
-        ctx.write(MqttMessageBuilders.publish()
-                .topicName(topic)
-                .qos(qos)
-                .retained(false)
-                .messageId(id)
-                .payload(payload.duplicate())
-                .build());
+        // not MqttMessageBuilders.publish(): its build() copies the payload into a new heap buffer
+        // (and leaves ours unreleased); the encoder releases the payload we hand it
+        ctx.write(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, false, qos, false, 0),
+                new MqttPublishVariableHeader(topic, id, MqttProperties.NO_PROPERTIES), payload));
     }
 
     private int nextFreeId() {
@@ -374,63 +286,13 @@ final class PublisherHandler extends ChannelInboundHandlerAdapter {
         return inflight;
     }
 
-    /** Sends DISCONNECT and closes; call on the event loop. */
-    void close() {
+    @Override
+    protected void onClosed() {
         running = false;
-        if (closing) {
-            return;
-        }
-        closing = true;
-        Channel ch = ctx.channel();
-        if (ch.isActive() && ready.isDone() && !ready.isCompletedExceptionally()) {
-            MqttMessage disconnect = config.protocol() == MqttVersion.MQTT_5
-                    ? MqttMessageBuilders.disconnect().build() : MqttMessage.DISCONNECT;
-            ch.writeAndFlush(disconnect).addListener(f -> ch.close());
-        } else {
-            ch.close();
-        }
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        running = false;
-        if (!ready.isDone()) {
-            fail("connection closed by broker before CONNACK");
-        } else if (!closing) {
-            stats.disconnects.increment();
-            report("connection lost after " + sent + " messages (" + inflight + " unacknowledged)");
-        }
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (ready.isDone()) {
-            stats.errors.increment();
-            report(describe(cause));
-        } else {
-            fail(describe(cause));
-        }
-        close();
-    }
-
-    private void report(String what) {
-        System.err.println("publisher " + index + " (" + clientId + "): " + what);
-    }
-
-    static String describe(Throwable cause) {
-        Throwable c = cause;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        String message = c.getMessage();
-        return c.getClass().getSimpleName() + (message == null ? "" : ": " + message);
-    }
-
-    /** A publisher that never reached CONNACK accepted. */
-    static final class ConnectFailure extends RuntimeException {
-        ConnectFailure(String message) {
-            super(message, null, false, false);
-        }
+    protected String lostState() {
+        return "after " + sent + " messages (" + inflight + " unacknowledged)";
     }
 }

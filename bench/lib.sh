@@ -1,0 +1,262 @@
+# Helpers shared by the bench scripts (run-vs-mosquitto.sh, run-e2e-vs-mosquitto.sh); source it,
+# do not run it. Expects REPO_ROOT; uses (with defaults) MOSQUITTO, TRIBUTARY,
+# BENCH_TRIBUTARY_ARGS, BENCH_TRIBUTARY_START_TIMEOUT, MOSQUITTO_START_TIMEOUT, STOP_TIMEOUT,
+# SKIP_BUILD, KEEP_TMP, OUT_DIR. Sets BROKER_PID/BROKER_PORT while a broker runs, and
+# STATUS[broker] (ok | failed: reason) for the table.
+# shellcheck shell=bash
+
+MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
+TRIBUTARY=${BENCH_TRIBUTARY:-$REPO_ROOT/tributary}
+BENCH_TRIBUTARY_ARGS=${BENCH_TRIBUTARY_ARGS:-}       # extra launcher options, e.g. "--set kafka.producer.linger.ms=2"
+BENCH_TRIBUTARY_START_TIMEOUT=${BENCH_TRIBUTARY_START_TIMEOUT:-300}   # the launcher may build the broker first
+BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m -XX:+UseParallelGC"}
+MOSQUITTO_START_TIMEOUT=${MOSQUITTO_START_TIMEOUT:-15}
+MOSQUITTO_EXTRA_CONF=${MOSQUITTO_EXTRA_CONF:-}       # extra mosquitto.conf lines (newline-separated)
+STOP_TIMEOUT=${STOP_TIMEOUT:-30}
+OUT_DIR=${OUT_DIR:-}
+SKIP_BUILD=${SKIP_BUILD:-0}
+KEEP_TMP=${KEEP_TMP:-0}
+
+declare -A STATUS   # broker -> ok | failed: reason
+
+log() { printf '\n== %s\n' "$*"; }
+warn() { printf '!! %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- cleanup
+# setup_cleanup PREFIX: temporary root in TMP_ROOT; on exit the bench and the broker are stopped
+setup_cleanup() {
+    TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+    BROKER_PID=""
+    BENCH_PID=""
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+cleanup() {
+    local rc=$?
+    if [[ -n "$BENCH_PID" ]]; then
+        kill -TERM "$BENCH_PID" 2>/dev/null || true
+        wait "$BENCH_PID" 2>/dev/null || true
+    fi
+    if [[ -n "$BROKER_PID" ]]; then
+        stop_broker "$BROKER_PID" || true
+    fi
+    if [[ "$KEEP_TMP" == 1 ]]; then
+        echo "temporary files kept in $TMP_ROOT"
+    else
+        rm -rf "$TMP_ROOT"
+    fi
+    exit $rc
+}
+
+# ---------------------------------------------------------------- processes and ports
+free_port() {
+    # let the kernel choose, then make sure we did not already hand it out in this run
+    local port
+    while true; do
+        if command -v python3 >/dev/null 2>&1; then
+            port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+        else
+            port=$((20000 + RANDOM % 40000))
+            if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
+        fi
+        case " ${USED_PORTS:-} " in *" $port "*) continue ;; esac
+        USED_PORTS="${USED_PORTS:-} $port"
+        echo "$port"
+        return
+    done
+}
+
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# wait_ready PID PORT TIMEOUT LOG [READY_PATTERN]: 0 when the port accepts (or the log shows the
+# ready line and the port accepts); 1 if the process died or the timeout passed
+wait_ready() {
+    local pid=$1 port=$2 timeout=$3 logfile=$4 pattern=${5:-}
+    local deadline=$((SECONDS + timeout))
+    while (( SECONDS < deadline )); do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            return 1
+        fi
+        if port_open "$port"; then
+            if [[ -n "$pattern" ]] && grep -q "$pattern" "$logfile" 2>/dev/null; then
+                echo "ready: log says '$pattern' and port $port accepts"
+            else
+                echo "ready: port $port accepts"
+            fi
+            return 0
+        fi
+        sleep 0.2
+    done
+    return 1
+}
+
+# RSS in KiB of every process in the broker's process group (it runs under setsid)
+group_rss_kib() {
+    local pgid=$1 total=0 pid kb
+    for pid in $(pgrep -g "$pgid" 2>/dev/null || echo "$pgid"); do
+        kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+        total=$((total + ${kb:-0}))
+    done
+    echo "$total"
+}
+
+group_summary() {
+    local pgid=$1 pid
+    for pid in $(pgrep -g "$pgid" 2>/dev/null || echo "$pgid"); do
+        printf '%s(%s KiB) ' "$(cat "/proc/$pid/comm" 2>/dev/null || echo '?')" \
+            "$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo '?')"
+    done
+}
+
+stop_broker() {
+    local pid=$1 deadline
+    BROKER_PID=""
+    if ! kill -0 "$pid" 2>/dev/null; then
+        wait "$pid" 2>/dev/null || true
+        return 0
+    fi
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + STOP_TIMEOUT))
+    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do
+        sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        warn "process $pid still running ${STOP_TIMEOUT}s after SIGTERM: kill -9"
+        kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+    # stragglers of the group (a launcher that did not pass the signal on)
+    if pgrep -g "$pid" >/dev/null 2>&1; then
+        kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+}
+
+# ---------------------------------------------------------------- build and output
+# ensure_bench_built: builds the bench module when its sources changed; sets BENCH_CP
+ensure_bench_built() {
+    local jar="$REPO_ROOT/bench/target/tributary-bench.jar" lib="$REPO_ROOT/bench/target/lib"
+    if [[ "$SKIP_BUILD" != 1 ]] && { [[ ! -f "$jar" ]] || [[ ! -d "$lib" ]] \
+            || [[ -n "$(find "$REPO_ROOT/bench/src/main" "$REPO_ROOT/bench/pom.xml" -newer "$jar" -print -quit 2>/dev/null)" ]]; }; then
+        log "building the bench module"
+        (cd "$REPO_ROOT" && mvn -B -q -DskipTests package -pl bench -am)
+    fi
+    [[ -f "$jar" && -d "$lib" ]] || { warn "bench not built: $jar or $lib missing"; exit 1; }
+    BENCH_CP="$jar:$lib/*"
+}
+
+# init_out_dir: OUT_DIR defaults to bench/target/results/<timestamp>[-SUFFIX]
+init_out_dir() {
+    if [[ -z "$OUT_DIR" ]]; then
+        OUT_DIR="$REPO_ROOT/bench/target/results/$(date +%Y%m%d-%H%M%S)${1:+-$1}"
+    fi
+    mkdir -p "$OUT_DIR"
+}
+
+json_get() { # FILE KEY -> raw JSON value (strings keep their quotes); our JSON is one flat object
+    [[ -f "$1" ]] || return 0
+    sed -n "s/.*\"$2\":\(\"[^\"]*\"\|[^,}]*\).*/\1/p" "$1" | head -n1 || true
+}
+
+fmt() { # VALUE KIND -> printable
+    local v=$1 kind=$2
+    if [[ -z "$v" || "$v" == null ]]; then echo "-"; return; fi
+    case "$kind" in
+        rate) awk -v v="$v" 'BEGIN { printf "%.0f", v }' ;;
+        ms) awk -v v="$v" 'BEGIN { printf "%.3f", v / 1000 }' ;;
+        mib) awk -v v="$v" 'BEGIN { printf "%.0f", v / 1024 }' ;;
+        *) echo "$v" ;;
+    esac
+}
+
+ratio() { # TRIBUTARY MOSQUITTO -> T/M
+    local t=$1 m=$2
+    if [[ -z "$t" || -z "$m" || "$t" == null || "$m" == null ]]; then echo "-"; return; fi
+    awk -v t="$t" -v m="$m" 'BEGIN { if (m + 0 == 0) print "-"; else printf "%.2f", t / m }'
+}
+
+# ---------------------------------------------------------------- brokers
+# start_mosquitto: on a free loopback port, in-memory; sets BROKER_PID, BROKER_PORT, STATUS[mosquitto]
+start_mosquitto() {
+    local dir="$TMP_ROOT/mosquitto" port pid logfile="$OUT_DIR/mosquitto.log"
+    mkdir -p "$dir"
+    if [[ ! -x "$MOSQUITTO" ]]; then
+        STATUS[mosquitto]="failed: $MOSQUITTO not found"
+        warn "${STATUS[mosquitto]}"
+        return 1
+    fi
+    port=$(free_port)
+    cat > "$dir/mosquitto.conf" <<CONF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest stdout
+log_type error
+log_type warning
+log_type notice
+$MOSQUITTO_EXTRA_CONF
+CONF
+    log "starting mosquitto ($("$MOSQUITTO" -h 2>/dev/null | head -n1 | sed 's/^mosquitto version //')) on 127.0.0.1:$port"
+    setsid "$MOSQUITTO" -c "$dir/mosquitto.conf" > "$logfile" 2>&1 &
+    pid=$!
+    BROKER_PID=$pid
+    if ! wait_ready "$pid" "$port" "$MOSQUITTO_START_TIMEOUT" "$logfile"; then
+        STATUS[mosquitto]="failed: did not accept connections on port $port within ${MOSQUITTO_START_TIMEOUT}s"
+        warn "${STATUS[mosquitto]}; last lines of $logfile:"
+        tail -n 20 "$logfile" >&2 || true
+        stop_broker "$pid"
+        return 1
+    fi
+    BROKER_PORT=$port
+    STATUS[mosquitto]=ok
+}
+
+# start_tributary: the ./tributary launcher with embedded Kafka on free ports; sets BROKER_PID,
+# BROKER_PORT, STATUS[tributary]
+start_tributary() {
+    local dir="$TMP_ROOT/tributary" port kafka_port controller_port pid logfile="$OUT_DIR/tributary.log"
+    mkdir -p "$dir/data"
+    if [[ ! -x "$TRIBUTARY" ]]; then
+        STATUS[tributary]="failed: launcher $TRIBUTARY not found or not executable"
+        warn "${STATUS[tributary]}"
+        return 1
+    fi
+    port=$(free_port)
+    kafka_port=$(free_port)
+    controller_port=$(free_port)
+    log "starting Tributary on 127.0.0.1:$port (embedded Kafka $kafka_port, controller $controller_port; may build first, timeout ${BENCH_TRIBUTARY_START_TIMEOUT}s)"
+    # setsid: own process group, so SIGTERM reaches the JVM even if the launcher does not exec it
+    # shellcheck disable=SC2086
+    (cd "$REPO_ROOT" && exec setsid "$TRIBUTARY" --data-dir "$dir/data" --mqtt-port "$port" \
+        --embedded-kafka-port "$kafka_port" --set "kafka.embedded.controller-port=$controller_port" \
+        $BENCH_TRIBUTARY_ARGS) > "$logfile" 2>&1 &
+    pid=$!
+    BROKER_PID=$pid
+    if ! wait_ready "$pid" "$port" "$BENCH_TRIBUTARY_START_TIMEOUT" "$logfile" "MQTT listening"; then
+        if kill -0 "$pid" 2>/dev/null; then
+            STATUS[tributary]="failed: port $port not accepting after ${BENCH_TRIBUTARY_START_TIMEOUT}s"
+        else
+            local rc=0
+            wait "$pid" 2>/dev/null || rc=$?
+            STATUS[tributary]="failed: launcher exited with status $rc before port $port accepted"
+        fi
+        warn "Tributary did not start (${STATUS[tributary]#failed: }); last 40 lines of $logfile:"
+        tail -n 40 "$logfile" >&2 || true
+        stop_broker "$pid"
+        return 1
+    fi
+    BROKER_PORT=$port
+    STATUS[tributary]=ok
+}
+
+# start_broker NAME: mosquitto or tributary
+start_broker() {
+    case "$1" in
+        mosquitto) start_mosquitto ;;
+        tributary) start_tributary ;;
+        *) warn "unknown broker '$1' (mosquitto, tributary)"; STATUS[$1]="failed: unknown"; return 1 ;;
+    esac
+}

@@ -1,0 +1,179 @@
+package io.tributary.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * End-to-end MQTT benchmark: publishers and subscribers in one JVM, each message carrying its
+ * publisher, sequence number and send time, so that every delivery yields a latency and the
+ * subscribers can count lost, duplicate and out-of-order messages per (publisher, subscriber)
+ * pair. Exit codes as {@link PublishBench}: 0 clean, 2 a connection or a SUBSCRIBE failed or was
+ * refused, 3 errors, disconnects, or (QoS 1/2) lost messages or (QoS 2) duplicates, 1 other.
+ */
+@Command(name = "E2eBench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Publishes to MQTT subscribers in one of three shapes and reports delivery rate, "
+                + "end-to-end latency, lost, duplicate and out-of-order messages.")
+public final class E2eBench implements Callable<Integer> {
+
+    static final double DEFAULT_TOTAL_RATE = 10_000;
+
+    @Option(names = "--scenario", defaultValue = "fan-in",
+            description = "fan-in (N publishers -> 1 subscriber on a wildcard), p2p (N pairs, own topic each), "
+                    + "fan-out (1 publisher -> N subscribers) (default: ${DEFAULT-VALUE}).")
+    String scenario;
+
+    @Option(names = {"-n", "--clients"}, defaultValue = "10", description = "N of the scenario (default: ${DEFAULT-VALUE}).")
+    int n;
+
+    @Option(names = {"-H", "--host"}, defaultValue = "127.0.0.1", description = "Broker host (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "1883", description = "Broker port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--protocol", defaultValue = "3.1.1", description = "MQTT version: 3.1.1 or 5 (default: ${DEFAULT-VALUE}).")
+    String protocol;
+
+    @Option(names = {"-q", "--qos"}, defaultValue = "1",
+            description = "QoS 0, 1 or 2, for PUBLISH and SUBSCRIBE (default: ${DEFAULT-VALUE}).")
+    int qos;
+
+    @Option(names = {"-s", "--payload"}, defaultValue = "64",
+            description = "Payload bytes, >= 16: publisher, sequence number, send time (default: ${DEFAULT-VALUE}).")
+    int payload;
+
+    @Option(names = {"-r", "--rate"},
+            description = "Messages/s per publisher; 0 = as fast as flow control allows (default: --total-rate split evenly).")
+    Double rate;
+
+    @Option(names = "--total-rate", defaultValue = "10000",
+            description = "Messages/s across all publishers when --rate is not given; 0 = unlimited (default: ${DEFAULT-VALUE}).")
+    double totalRate;
+
+    @Option(names = {"-d", "--duration"}, defaultValue = "10", description = "Measured seconds (default: ${DEFAULT-VALUE}).")
+    double durationSeconds;
+
+    @Option(names = {"-w", "--warmup"}, defaultValue = "3", description = "Warm-up seconds, not counted in rates and latency (default: ${DEFAULT-VALUE}).")
+    double warmupSeconds;
+
+    @Option(names = "--drain", defaultValue = "10",
+            description = "Seconds to wait after publishing stops for deliveries still under way; ends early when all arrived (default: ${DEFAULT-VALUE}).")
+    double drainSeconds;
+
+    @Option(names = {"-i", "--max-inflight"}, defaultValue = "100",
+            description = "Max unacknowledged QoS 1/2 messages per publisher (default: ${DEFAULT-VALUE}).")
+    int maxInflight;
+
+    @Option(names = "--topic-prefix", defaultValue = "bench", description = "First topic level (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--client-prefix", defaultValue = "e2e-",
+            description = "Client id prefix; ids are <prefix>pub-<i> and <prefix>sub-<i> (default: ${DEFAULT-VALUE}).")
+    String clientPrefix;
+
+    @Option(names = {"-u", "--username"}, description = "Username for CONNECT.")
+    String username;
+
+    @Option(names = {"-P", "--password"}, description = "Password for CONNECT.")
+    String password;
+
+    @Option(names = "--keep-alive", defaultValue = "60", description = "Keep-alive seconds (default: ${DEFAULT-VALUE}).")
+    int keepAlive;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Event loop threads, shared by publishers and subscribers (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--nio", description = "Use the NIO transport even where epoll is available.")
+    boolean nio;
+
+    @Option(names = "--connect-timeout", defaultValue = "10",
+            description = "Seconds for TCP connect, and again for CONNACK/SUBACK (default: ${DEFAULT-VALUE}).")
+    double connectTimeoutSeconds;
+
+    @Option(names = "--json", description = "Also write the result as one JSON object to this file.")
+    Path json;
+
+    @Option(names = "--quiet", description = "No per-second progress lines.")
+    boolean quiet;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final PrintStream out;
+
+    public E2eBench() {
+        this(System.out);
+    }
+
+    E2eBench(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new E2eBench()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        E2eConfig config;
+        try {
+            config = toConfig();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        E2eResult result = new E2eRunner(config, quiet ? null : out).run();
+        out.print(result.toText());
+        out.flush();
+        if (json != null) {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(json, result.toJson() + "\n", StandardCharsets.UTF_8);
+        }
+        return exitCode(result);
+    }
+
+    static int exitCode(E2eResult result) {
+        if (!result.failures().isEmpty()) {
+            return PublishBench.EXIT_CONNECT_FAILED;
+        }
+        return result.clean() ? 0 : PublishBench.EXIT_RUN_ERRORS;
+    }
+
+    E2eConfig toConfig() {
+        Scenario s = Scenario.parse(scenario);
+        if (n < 1) {
+            throw new IllegalArgumentException("--clients must be >= 1: " + n);
+        }
+        int publishers = s.publishers(n);
+        double perPublisher;
+        if (rate != null) {
+            perPublisher = rate;
+        } else {
+            if (totalRate < 0 || !Double.isFinite(totalRate)) {
+                throw new IllegalArgumentException("--total-rate must be >= 0: " + totalRate);
+            }
+            perPublisher = totalRate / publishers;
+        }
+        if (payload < SequencedPayload.HEADER_BYTES) {
+            throw new IllegalArgumentException("--payload must be >= " + SequencedPayload.HEADER_BYTES
+                    + " bytes (publisher, sequence number, send time): " + payload);
+        }
+        BenchConfig clients = new BenchConfig(host, port, PublishBench.parseProtocol(protocol), PublishBench.parseQos(qos),
+                publishers, payload, PublishBench.seconds(warmupSeconds, "warm-up"),
+                PublishBench.seconds(durationSeconds, "duration"), perPublisher, maxInflight,
+                s.publishTopicPattern(topicPrefix), E2eConfig.publisherPrefix(clientPrefix), username, password,
+                keepAlive, threads, !nio, PublishBench.seconds(connectTimeoutSeconds, "connect timeout"),
+                PublishBench.seconds(drainSeconds, "drain"));
+        return new E2eConfig(s, n, topicPrefix, clientPrefix, clients);
+    }
+}

@@ -1,0 +1,233 @@
+package io.tributary.bench;
+
+import io.tributary.bench.LatencyRecorder.LatencySummary;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Drives an end-to-end run: subscribers connect and SUBSCRIBE first, then publishers connect; then
+ * warm-up, measured window, and a drain that ends when every expected delivery arrived or the
+ * drain timeout passed; then the per-pair accounting is collected from the subscribers.
+ */
+final class E2eRunner {
+
+    private static final long COLLECT_TIMEOUT_SECONDS = 10;
+
+    private final E2eConfig config;
+    private final BenchConfig clients;
+    private final PrintStream progress; // null: no per-second lines
+    private final E2eStats stats = new E2eStats();
+    private final LatencyRecorder latency = new LatencyRecorder();
+    private final LatencyRecorder ackLatency = new LatencyRecorder();
+
+    E2eRunner(E2eConfig config, PrintStream progress) {
+        this.config = config;
+        this.clients = config.clients();
+        this.progress = progress;
+    }
+
+    E2eResult run() throws InterruptedException, ExecutionException, TimeoutException {
+        SequencedPayload payload = new SequencedPayload(clients.payloadBytes());
+        List<SubscriberHandler> subscribers = new ArrayList<>();
+        List<PublisherHandler> publishers = new ArrayList<>();
+        try (ClientGroup group = new ClientGroup(clients)) {
+            E2eResult.Builder result = new E2eResult.Builder(config, group.transport());
+            for (int i = 0; i < config.subscribers(); i++) {
+                SubscriberHandler s = new SubscriberHandler(i, config.subscriberClientId(i), config.filter(i), clients,
+                        stats, new DeliveryTracker(config.scenario(), i, config.publishers()), latency, System::nanoTime);
+                subscribers.add(s);
+                group.connect(s);
+            }
+            List<String> failures = group.awaitReady(subscribers);
+            result.subscribersReady(ClientGroup.countReady(subscribers));
+            if (!failures.isEmpty()) {
+                return result.failures(failures).build(stats);
+            }
+            int granted = subscribers.stream().mapToInt(SubscriberHandler::grantedQos).min().orElse(-1);
+            result.grantedQos(granted);
+            line(String.format(Locale.ROOT, "subscribed %d subscriber%s (%s, granted QoS %d)", subscribers.size(),
+                    subscribers.size() == 1 ? "" : "s", describeFilters(subscribers), granted));
+
+            for (int i = 0; i < config.publishers(); i++) {
+                PublisherHandler p = new PublisherHandler(i, clients, stats.publishers, ackLatency, payload::encode,
+                        System::nanoTime);
+                publishers.add(p);
+                group.connect(p);
+            }
+            failures = group.awaitReady(publishers);
+            result.publishersReady(ClientGroup.countReady(publishers));
+            if (!failures.isEmpty()) {
+                return result.failures(failures).build(stats);
+            }
+            line(String.format(Locale.ROOT, "connected %d publisher%s to %s:%d (MQTT %s, QoS %d, %s, %s)",
+                    publishers.size(), publishers.size() == 1 ? "" : "s", clients.host(), clients.port(),
+                    clients.protocolName(), clients.qos().value(), group.transport(), rateText()));
+
+            double measuredSeconds = publish(publishers, subscribers);
+            result.measuredSeconds(measuredSeconds);
+
+            long[] sent = new long[publishers.size()];
+            for (int p = 0; p < sent.length; p++) {
+                PublisherHandler h = publishers.get(p);
+                sent[p] = onLoop(h, h::sent);
+            }
+            long expected = expectedDeliveries(sent);
+            long drainStart = System.nanoTime();
+            long drainDeadline = drainStart + clients.drainTimeout().toNanos();
+            while (stats.delivered.sum() < expected && System.nanoTime() < drainDeadline
+                    && !ClientGroup.allClosed(subscribers)) {
+                Thread.sleep(10);
+            }
+            double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
+            long missing = expected - stats.delivered.sum();
+            line(missing <= 0
+                    ? String.format(Locale.ROOT, "drained: all %,d expected deliveries arrived (%.1f s after publishing stopped)",
+                            expected, drainSeconds)
+                    : String.format(Locale.ROOT, "drain ended after %.1f s with %,d of %,d expected deliveries missing",
+                            drainSeconds, missing, expected));
+            result.drainSeconds(drainSeconds);
+
+            DeliveryTracker.Totals totals = DeliveryTracker.Totals.ZERO;
+            for (SubscriberHandler s : subscribers) {
+                totals = totals.plus(onLoop(s, () -> s.tracker().totals(sent)));
+            }
+            stats.phase(BenchStats.Phase.DONE);
+            return result.totals(totals).latency(latency.measuredSummary()).build(stats);
+        }
+    }
+
+    /** Warm-up and measured window; returns the measured seconds (0 if it never started). */
+    private double publish(List<PublisherHandler> publishers, List<SubscriberHandler> subscribers)
+            throws InterruptedException {
+        long runStart = System.nanoTime();
+        long measureStart = runStart + clients.warmup().toNanos();
+        long measureEnd = measureStart + clients.duration().toNanos();
+        long measureStartActual = 0;
+        if (clients.warmup().isZero()) {
+            stats.measureStarted(runStart);
+            stats.phase(BenchStats.Phase.MEASURE);
+            measureStartActual = runStart;
+        } else {
+            stats.phase(BenchStats.Phase.WARMUP);
+        }
+        for (PublisherHandler p : publishers) {
+            p.ctxExecute(p::start);
+        }
+        Ticker ticker = new Ticker(runStart);
+        while (true) {
+            long now = System.nanoTime();
+            if (measureStartActual == 0 && now >= measureStart) {
+                stats.measureStarted(now);
+                stats.phase(BenchStats.Phase.MEASURE);
+                measureStartActual = now;
+            }
+            if (now >= measureEnd) {
+                break;
+            }
+            if (ClientGroup.allClosed(publishers) || ClientGroup.allClosed(subscribers)) {
+                line("all " + (ClientGroup.allClosed(publishers) ? "publisher" : "subscriber")
+                        + " connections lost; stopping");
+                break;
+            }
+            ticker.sleepUntilNext(measureStartActual == 0 ? measureStart : measureEnd);
+            ticker.maybePrint();
+        }
+        long end = System.nanoTime();
+        stats.measureEnded(end);
+        stats.phase(BenchStats.Phase.DRAIN);
+        return measureStartActual == 0 ? 0 : (end - measureStartActual) / 1e9;
+    }
+
+    private long expectedDeliveries(long[] sent) {
+        long expected = 0;
+        for (int s = 0; s < config.subscribers(); s++) {
+            for (int p = 0; p < sent.length; p++) {
+                if (config.scenario().expects(s, p)) {
+                    expected += sent[p];
+                }
+            }
+        }
+        return expected;
+    }
+
+    /** Reads a connection's event-loop-confined state on its event loop. */
+    private static <T> T onLoop(MqttClientHandler h, java.util.function.Supplier<T> read)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return CompletableFuture.supplyAsync(read, h.executor()).get(COLLECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    private static String describeFilters(List<SubscriberHandler> subscribers) {
+        String first = subscribers.get(0).filter();
+        if (subscribers.size() == 1) {
+            return first;
+        }
+        String last = subscribers.get(subscribers.size() - 1).filter();
+        return first.equals(last) ? "all on " + first : first + " .. " + last;
+    }
+
+    private String rateText() {
+        double r = clients.ratePerPublisher();
+        return r > 0 ? String.format(Locale.ROOT, "%,.0f msg/s per publisher, %,.0f in total", r, r * config.publishers())
+                : "unlimited rate";
+    }
+
+    private void line(String text) {
+        if (progress != null) {
+            progress.println(text);
+            progress.flush();
+        }
+    }
+
+    /** One line per second: the interval's publish and delivery rates and end-to-end latency. */
+    private final class Ticker {
+        private final long start;
+        private long next;
+        private long lastNanos;
+        private long lastSent;
+        private long lastDelivered;
+
+        Ticker(long start) {
+            this.start = start;
+            this.next = start + TimeUnit.SECONDS.toNanos(1);
+            this.lastNanos = start;
+        }
+
+        void sleepUntilNext(long limit) throws InterruptedException {
+            long nanos = Math.min(next, limit) - System.nanoTime();
+            if (nanos > 0) {
+                TimeUnit.NANOSECONDS.sleep(nanos);
+            }
+        }
+
+        void maybePrint() {
+            long now = System.nanoTime();
+            if (now < next) {
+                return;
+            }
+            next += TimeUnit.SECONDS.toNanos(1);
+            double seconds = (now - lastNanos) / 1e9;
+            long sent = stats.publishers.sentTotal();
+            long delivered = stats.delivered.sum();
+            LatencySummary l = latency.takeInterval();
+            if (progress != null) {
+                String phase = stats.phase() == BenchStats.Phase.WARMUP ? "warm-up" : "measure";
+                progress.println(String.format(Locale.ROOT,
+                        "[%4.0fs %-7s] pub %,9.0f/s  delivered %,9.0f/s  e2e p50 %s p99 %s ms",
+                        (now - start) / 1e9, phase, (sent - lastSent) / seconds, (delivered - lastDelivered) / seconds,
+                        l.count() > 0 ? BenchResult.ms(l.p50Micros()) : "-",
+                        l.count() > 0 ? BenchResult.ms(l.p99Micros()) : "-"));
+                progress.flush();
+            }
+            lastNanos = now;
+            lastSent = sent;
+            lastDelivered = delivered;
+        }
+    }
+}

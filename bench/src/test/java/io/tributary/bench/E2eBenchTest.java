@@ -1,0 +1,88 @@
+package io.tributary.bench;
+
+import io.tributary.bench.LatencyRecorder.LatencySummary;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class E2eBenchTest {
+
+    private static E2eConfig parse(String... args) {
+        E2eBench bench = new E2eBench(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        new CommandLine(bench).parseArgs(args);
+        return bench.toConfig();
+    }
+
+    @Test
+    void defaultsAreAModestTotalRateSplitAcrossThePublishers() {
+        E2eConfig fanIn = parse();
+        assertThat(fanIn.scenario()).isEqualTo(Scenario.FAN_IN);
+        assertThat(fanIn.publishers()).isEqualTo(10);
+        assertThat(fanIn.subscribers()).isEqualTo(1);
+        assertThat(fanIn.clients().ratePerPublisher()).isEqualTo(1000.0);
+        assertThat(fanIn.clients().payloadBytes()).isEqualTo(64);
+        assertThat(fanIn.clients().qos().value()).isEqualTo(1);
+        assertThat(fanIn.clients().duration().toSeconds()).isEqualTo(10);
+        assertThat(fanIn.clients().warmup().toSeconds()).isEqualTo(3);
+        assertThat(fanIn.clients().drainTimeout().toSeconds()).isEqualTo(10);
+        assertThat(fanIn.clients().topic(3)).isEqualTo("bench/fanin/3");
+        assertThat(fanIn.clients().clientId(3)).isEqualTo("e2e-pub-3");
+        assertThat(fanIn.subscriberClientId(0)).isEqualTo("e2e-sub-0");
+
+        E2eConfig fanOut = parse("--scenario", "fan-out", "-n", "4");
+        assertThat(fanOut.publishers()).isEqualTo(1);
+        assertThat(fanOut.subscribers()).isEqualTo(4);
+        assertThat(fanOut.clients().ratePerPublisher()).isEqualTo(10_000.0);
+        assertThat(fanOut.clients().topic(0)).isEqualTo("bench/fanout");
+    }
+
+    @Test
+    void ratePerPublisherOverridesTheTotalAndZeroIsUnlimited() {
+        assertThat(parse("--scenario", "p2p", "-n", "5", "--rate", "200").clients().ratePerPublisher()).isEqualTo(200.0);
+        assertThat(parse("--total-rate", "0").clients().ratePerPublisher()).isZero();
+    }
+
+    @Test
+    void aPayloadTooSmallForTheHeaderIsRefused() {
+        assertThatThrownBy(() -> parse("--payload", "15")).hasMessageContaining(">= 16");
+        assertThatThrownBy(() -> parse("--scenario", "star")).hasMessageContaining("fan-in, p2p or fan-out");
+    }
+
+    @Test
+    void lossAtQos0IsReportedButNotHeldAgainstTheRun() {
+        DeliveryTracker.Totals lossy = new DeliveryTracker.Totals(1, 10, 8, 2, 0, 0, 0, 1, 0, 0);
+
+        E2eResult qos0 = result(parse("-q", "0"), lossy);
+        E2eResult qos1 = result(parse("-q", "1"), lossy);
+
+        assertThat(qos0.clean()).isTrue();
+        assertThat(qos0.toText()).contains("lost            2 (1 pair)  allowed at QoS 0");
+        assertThat(E2eBench.exitCode(qos0)).isZero();
+        assertThat(qos1.clean()).isFalse();
+        assertThat(E2eBench.exitCode(qos1)).isEqualTo(PublishBench.EXIT_RUN_ERRORS);
+        assertThat(qos1.toJson()).contains("\"lost\":2,").contains("\"clean\":false");
+    }
+
+    @Test
+    void aRefusedSubscribeIsAConnectFailure() {
+        E2eResult r = new E2eResult(parse(), "nio", 0, 0, -1, 0, 0, 0, 0, 0, DeliveryTracker.Totals.ZERO,
+                LatencySummary.EMPTY, 0, 0, 0, 0, List.of("e2e-sub-0: SUBSCRIBE refused: 0x80 (filter bench/fanin/+, QoS 1)"));
+
+        assertThat(E2eBench.exitCode(r)).isEqualTo(PublishBench.EXIT_CONNECT_FAILED);
+        assertThat(r.toText()).contains("FAILED          e2e-sub-0: SUBSCRIBE refused: 0x80").contains("run aborted");
+        assertThat(r.toJson()).contains("\"connect_failure\":\"e2e-sub-0: SUBSCRIBE refused: 0x80")
+                .contains("\"lost\":null");
+    }
+
+    private static E2eResult result(E2eConfig config, DeliveryTracker.Totals totals) {
+        return new E2eResult(config, "nio", 1, 10, config.clients().qos().value(), 10, 100, 130, 100, 0.1, totals,
+                LatencySummary.EMPTY, 0, 0, 0, 0, List.of());
+    }
+}
