@@ -9,6 +9,8 @@ import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.KafkaMessagePublisher;
 import io.tributary.bridge.publish.MessagePublisher;
+import io.tributary.bridge.session.KafkaSessionOwnership;
+import io.tributary.bridge.session.SessionOwnership;
 import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
 import io.tributary.mqtt.delivery.LocalRouter;
@@ -77,6 +79,7 @@ public final class TributaryNode implements AutoCloseable {
     private String bootstrapServers;
     private MessagePublisher publisher;
     private MessageFeed feed;
+    private SessionOwnership ownership;
     private MqttServer server;
     private InetSocketAddress mqttAddress;
 
@@ -116,8 +119,17 @@ public final class TributaryNode implements AutoCloseable {
         // broadcast mode: this node reads every message topic and delivers to its own clients
         feed = new KafkaMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS);
         feed.start(new LocalRouter(subscriptions));
-        BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), new ClientRegistry(),
-                publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions);
+        ClientRegistry registry = new ClientRegistry();
+        ownership = new KafkaSessionOwnership(kafka, settings.nodeId());
+        ownership.start((clientId, nodeId, epoch) -> {
+            // every claim, ours included: a connection only yields to a claim newer than its own
+            ClientRegistry.Connection connection = registry.get(clientId);
+            if (connection != null) {
+                connection.claimSeen(epoch);
+            }
+        });
+        BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), registry,
+                publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, ownership);
         server = new MqttServer(broker, settings.eventLoopThreads(), settings.epoll());
         mqttAddress = server.start(settings.mqttHost(), settings.mqttPort());
         log.info("Tributary node '{}' ready: MQTT on {}:{}, Kafka at {}{}", settings.nodeId(),
@@ -143,6 +155,10 @@ public final class TributaryNode implements AutoCloseable {
         if (server != null) {
             closeQuietly("MQTT server", server);
             server = null;
+        }
+        if (ownership != null) {
+            closeQuietly("session owners", ownership);
+            ownership = null;
         }
         if (feed != null) {
             closeQuietly("Kafka message feed", feed);

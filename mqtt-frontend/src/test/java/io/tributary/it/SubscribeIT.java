@@ -246,6 +246,50 @@ class SubscribeIT {
     }
 
     @Test
+    void aSecondConnectionOnAnotherNodeTakesOverTheClientId() throws Exception {
+        java.util.concurrent.CompletableFuture<Integer> reason = new java.util.concurrent.CompletableFuture<>();
+        org.eclipse.paho.mqttv5.client.MqttClient first = new org.eclipse.paho.mqttv5.client.MqttClient(
+                nodeA.url(), "roamer", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        first.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+            @Override
+            public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+                reason.complete(response.getReturnCode());
+            }
+
+            @Override
+            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.mqttv5.common.MqttMessage message) {
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverURI) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            }
+        });
+        first.connect(new MqttConnectionOptions());
+
+        org.eclipse.paho.mqttv5.client.MqttClient second = new org.eclipse.paho.mqttv5.client.MqttClient(
+                nodeB.url(), "roamer", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        second.connect(new MqttConnectionOptions());
+
+        assertThat(reason.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("Session taken over").isEqualTo(0x8E);
+        assertThat(second.isConnected()).isTrue();
+        second.disconnect();
+        second.close();
+        first.close();
+    }
+
+    @Test
     void mosquittoSubReceives() throws Exception {
         ExternalTools.require("mosquitto_sub");
         Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", String.valueOf(nodeB.port()),

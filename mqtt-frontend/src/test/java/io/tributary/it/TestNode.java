@@ -76,7 +76,7 @@ final class TestNode implements AutoCloseable {
             String servers = bootstrapServers != null ? bootstrapServers : SharedKafka.bootstrapServers();
             KafkaSettings kafka = new KafkaSettings(servers, topics,
                     EmbeddedKafkaSettings.defaults(Path.of("unused")), maxInflightBytes, producer, Map.of(), Map.of());
-            TributaryNode node = TributaryNode.start(new TributaryNode.Settings("test-node", kafka, mapping,
+            TributaryNode node = TributaryNode.start(new TributaryNode.Settings("test-node-" + COUNTER.incrementAndGet(), kafka, mapping,
                     protocol, "127.0.0.1", 0, 2, true, authenticator));
             return new TestNode(node, topics);
         }

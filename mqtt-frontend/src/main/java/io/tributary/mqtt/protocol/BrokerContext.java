@@ -1,6 +1,7 @@
 package io.tributary.mqtt.protocol;
 
 import io.tributary.bridge.publish.MessagePublisher;
+import io.tributary.bridge.session.SessionOwnership;
 import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
 import io.tributary.mqtt.delivery.Subscriber;
@@ -19,6 +20,7 @@ import java.util.function.Supplier;
  * @param clientIdGenerator  identifiers for clients that connect with an empty one
  * @param metrics            counters
  * @param subscriptions      the subscriptions of the clients connected to this node
+ * @param ownership          which node holds each client's connection (takeover across nodes)
  */
 public record BrokerContext(
         ProtocolSettings settings,
@@ -27,7 +29,8 @@ public record BrokerContext(
         MessagePublisher publisher,
         Supplier<String> clientIdGenerator,
         ProtocolMetrics metrics,
-        SubscriptionTree<Subscriber, Subscription> subscriptions) {
+        SubscriptionTree<Subscriber, Subscription> subscriptions,
+        SessionOwnership ownership) {
 
     public BrokerContext {
         Objects.requireNonNull(settings, "settings");
@@ -37,5 +40,6 @@ public record BrokerContext(
         Objects.requireNonNull(clientIdGenerator, "clientIdGenerator");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(subscriptions, "subscriptions");
+        Objects.requireNonNull(ownership, "ownership");
     }
 }

@@ -37,6 +37,8 @@ import io.tributary.mqtt.delivery.OutboundFlow;
 import io.tributary.mqtt.server.ChannelHandlerNames;
 import io.tributary.mqtt.session.ClientRegistry;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,8 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> connectTimeout;
     /** Set once the outcome is decided; anything the client sent after CONNECT is then ignored here. */
     private boolean done;
+    /** Packets that arrived while the claim of the client id was under way; null when none is. */
+    private List<Object> pending;
 
     public ConnectHandler(BrokerContext broker) {
         this.broker = broker;
@@ -82,6 +86,12 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        releasePending();
+        ctx.fireChannelInactive();
+    }
+
     private void scheduleTimeout(ChannelHandlerContext ctx) {
         if (connectTimeout == null) {
             long millis = broker.settings().connectTimeout().toMillis();
@@ -97,6 +107,10 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (pending != null) {
+            pending.add(msg); // decoded after CONNECT while the claim is under way; replayed once it is done
+            return;
+        }
         try {
             if (done) {
                 return;
@@ -276,27 +290,71 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
                         header.isWillRetain(), clientId, identity, null,
                         v5 ? ConnectionHandler.passThrough(payload.willProperties()) : null)
                 : null;
-        ConnectionHandler connection = new ConnectionHandler(broker, rules, clientId, identity, limits, will);
-        ctx.writeAndFlush(connAck(rules, assigned ? clientId : null, sessionExpiry, keepAliveCapped ? keepAlive : -1));
+        ConnectionHandler connection = new ConnectionHandler(broker, rules, clientId, identity, limits, will,
+                ctx.channel());
+        ClientRegistry.Connection previous = broker.registry().register(clientId, connection);
+        if (previous != null) {
+            previous.takenOver(); // MQTT-3.1.4-2, on this node
+        }
+        // Across nodes: claim the client id in Kafka first. Until Kafka confirms, read nothing more and keep
+        // what was already decoded; the CONNACK waits for the claim.
+        ctx.channel().config().setAutoRead(false);
+        pending = new ArrayList<>();
+        MqttConnAckMessage connAck = connAck(rules, assigned ? clientId : null, sessionExpiry,
+                keepAliveCapped ? keepAlive : -1);
+        int idleSeconds = keepAlive;
+        ProtocolRules connectionRules = rules;
+        broker.ownership().claim(clientId).whenComplete((epoch, failure) -> ctx.executor().execute(
+                () -> claimed(ctx, connectionRules, connection, connAck, idleSeconds, epoch, failure)));
+        log.debug("{}: client '{}' connecting with {}", ctx.channel().remoteAddress(), clientId, version);
+    }
+
+    /** On the event loop, once Kafka confirmed (or did not confirm) this node as the owner of the client id. */
+    private void claimed(ChannelHandlerContext ctx, ProtocolRules rules, ConnectionHandler connection,
+                         MqttConnAckMessage connAck, int keepAlive, Long epoch, Throwable failure) {
+        if (!ctx.channel().isActive()) {
+            broker.registry().unregister(connection.clientId(), connection);
+            releasePending();
+            return;
+        }
+        if (failure != null) {
+            log.warn("{}: client '{}' refused: Kafka did not confirm its session owner: {}",
+                    ctx.channel().remoteAddress(), connection.clientId(), failure.toString());
+            broker.registry().unregister(connection.clientId(), connection);
+            releasePending();
+            refuse(ctx, rules, ConnectRefusal.SERVER_UNAVAILABLE, "Kafka is not reachable");
+            return;
+        }
+        ctx.writeAndFlush(connAck);
         ctx.pipeline().replace(this, ChannelHandlerNames.CONNECTION, connection);
         if (keepAlive > 0) {
             // MQTT-3.1.2-24: one and a half times the keep alive without a packet closes the connection
             ctx.pipeline().addBefore(ChannelHandlerNames.CONNECTION, ChannelHandlerNames.KEEP_ALIVE,
                     new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
         }
-        ClientRegistry.Connection previous = broker.registry().register(clientId, connection);
-        if (previous != null) {
-            previous.takenOver(); // MQTT-3.1.4-2
-        }
+        connection.owned(epoch);
         broker.metrics().connections.increment();
-        log.debug("{}: client '{}' connected with {}", ctx.channel().remoteAddress(), clientId, version);
+        List<Object> early = pending;
+        pending = null;
+        for (Object message : early) {
+            ctx.pipeline().fireChannelRead(message); // what the client sent right after CONNECT, in order
+        }
+        ctx.pipeline().fireChannelReadComplete();
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private void releasePending() {
+        if (pending != null) {
+            pending.forEach(ReferenceCountUtil::release);
+            pending = null;
+        }
     }
 
     private MqttConnAckMessage connAck(ProtocolRules rules, String assignedClientId, long requestedSessionExpiry,
                                        int serverKeepAlive) {
         MqttConnectReturnCode accepted = MqttConnectReturnCode.CONNECTION_ACCEPTED;
         if (rules.version() != MqttVersion.MQTT_5) {
-            // no persistent sessions on this node yet: Session Present is 0 (MQTT-3.2.2-2 / -3)
+            // sessions do not outlive the connection yet: Session Present is 0 (MQTT-3.2.2-2 / -3)
             return MqttMessageBuilders.connAck().returnCode(accepted).sessionPresent(false).build();
         }
         ProtocolSettings settings = broker.settings();

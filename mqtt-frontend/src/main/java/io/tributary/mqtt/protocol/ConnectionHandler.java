@@ -13,6 +13,7 @@ import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.TOPIC_
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.USER_PROPERTY;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -90,7 +91,15 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     /** This connection's subscriptions by filter, also in the node's subscription tree. */
     private final Map<String, Subscription> subscriptions = new HashMap<>();
 
+    private final Channel channel;
+    /** Set when the handler is installed, after the claim of the client id; until then the connection waits. */
     private ChannelHandlerContext ctx;
+    /** The epoch of this node's claim of the client id (-1 until Kafka confirmed it). */
+    private long epoch = -1;
+    /** The newest claim of this client id seen in Kafka so far (its own included). */
+    private long newestClaim = -1;
+    /** A takeover that arrived before the handler was installed. */
+    private boolean takenOverEarly;
     /** Inbound QoS 2 packet ids between PUBLISH and PUBREL: false while Kafka has the record in flight. */
     private final IntObjectHashMap<Boolean> qos2Received = new IntObjectHashMap<>();
     /** QoS 1 and 2 publishes not yet completed towards the client (PUBACK / PUBCOMP), for Receive Maximum. */
@@ -109,7 +118,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     ConnectionHandler(BrokerContext broker, ProtocolRules rules, String clientId, String identity,
-                      OutboundFlow.ClientLimits clientLimits, InboundPublish will) {
+                      OutboundFlow.ClientLimits clientLimits, InboundPublish will, Channel channel) {
         this.broker = broker;
         this.rules = rules;
         this.clientId = clientId;
@@ -117,6 +126,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         this.v5 = rules.version() == MqttVersion.MQTT_5;
         this.clientLimits = clientLimits;
         this.will = will;
+        this.channel = channel;
     }
 
     @Override
@@ -604,14 +614,46 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         ctx.close();
     }
 
+    /** Installed: this node's claim of the client id has the given epoch. On the event loop. */
+    void owned(long epoch) {
+        this.epoch = epoch;
+        if (takenOverEarly || newestClaim > epoch) {
+            closeTakenOver();
+        }
+    }
+
     @Override
     public void takenOver() {
-        ctx.executor().execute(() -> closeWith(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER,
-                "another connection with this client identifier")); // MQTT-3.1.4-2
+        channel.eventLoop().execute(() -> {
+            if (ctx == null) {
+                takenOverEarly = true; // closed as soon as it is installed
+            } else {
+                closeTakenOver();
+            }
+        });
+    }
+
+    @Override
+    public void claimSeen(long claimEpoch) {
+        channel.eventLoop().execute(() -> {
+            newestClaim = Math.max(newestClaim, claimEpoch);
+            if (epoch >= 0 && claimEpoch > epoch) {
+                closeTakenOver(); // a newer claim, on another node: that connection is the client now
+            }
+        });
+    }
+
+    private void closeTakenOver() {
+        closeWith(MqttReasonCodes.Disconnect.SESSION_TAKEN_OVER,
+                "another connection with this client identifier"); // MQTT-3.1.4-2 / 0x8E
     }
 
     @Override
     public void serverShuttingDown() {
-        ctx.executor().execute(() -> closeWith(MqttReasonCodes.Disconnect.SERVER_SHUTTING_DOWN, null));
+        channel.eventLoop().execute(() -> {
+            if (ctx != null) {
+                closeWith(MqttReasonCodes.Disconnect.SERVER_SHUTTING_DOWN, null);
+            }
+        });
     }
 }

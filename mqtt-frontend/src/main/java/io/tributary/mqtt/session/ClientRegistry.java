@@ -18,6 +18,12 @@ public final class ClientRegistry {
 
         /** Closes the connection because the server is shutting down. Any thread. */
         void serverShuttingDown();
+
+        /**
+         * A claim of this client id with {@code epoch} was seen in Kafka (on any node, this one included): if it is
+         * newer than this connection's own claim, the connection is closed as taken over. Any thread.
+         */
+        void claimSeen(long epoch);
     }
 
     private final ConcurrentMap<String, Connection> clients = new ConcurrentHashMap<>();
@@ -30,6 +36,11 @@ public final class ClientRegistry {
     /** Removes the client, but only if {@code connection} is still the registered one. */
     public void unregister(String clientId, Connection connection) {
         clients.remove(clientId, connection);
+    }
+
+    /** The connection registered for {@code clientId}, or null. */
+    public Connection get(String clientId) {
+        return clients.get(clientId);
     }
 
     public int size() {

@@ -32,6 +32,8 @@ final class TestConnection {
     final ClientRegistry registry;
     final ProtocolMetrics metrics = new ProtocolMetrics();
     final SubscriptionTree<Subscriber, Subscription> subscriptions;
+    /** Kafka's part in claiming client ids: claims are confirmed at once, with increasing epochs. */
+    final TestOwnership ownership = new TestOwnership();
     final EmbeddedChannel channel;
     private final List<ByteBuf> inputs = new ArrayList<>();
 
@@ -55,7 +57,7 @@ final class TestConnection {
         this.subscriptions = subscriptions;
         AtomicInteger ids = new AtomicInteger();
         BrokerContext broker = new BrokerContext(settings, authenticator, registry, publisher,
-                () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions);
+                () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions, ownership);
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline()

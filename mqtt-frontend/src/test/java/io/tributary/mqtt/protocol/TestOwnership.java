@@ -1,0 +1,30 @@
+package io.tributary.mqtt.protocol;
+
+import io.tributary.bridge.session.SessionOwnership;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Claims confirmed at once with increasing epochs, or held back until the test confirms or fails them. */
+final class TestOwnership implements SessionOwnership {
+
+    private long nextEpoch;
+    boolean holdClaims;
+    CompletableFuture<Long> held;
+
+    @Override
+    public void start(ClaimListener listener) {
+    }
+
+    @Override
+    public CompletionStage<Long> claim(String clientId) {
+        if (holdClaims) {
+            held = new CompletableFuture<>();
+            return held;
+        }
+        return CompletableFuture.completedFuture(nextEpoch++);
+    }
+
+    @Override
+    public void close() {
+    }
+}
