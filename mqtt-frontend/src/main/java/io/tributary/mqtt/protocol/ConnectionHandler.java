@@ -136,7 +136,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public EventExecutor executor() {
-        return ctx.executor();
+        return channel.eventLoop();
     }
 
     @Override
