@@ -80,7 +80,8 @@ public final class Tributary {
                 mqtt.connectTimeout(), mqtt.maxKeepAlive(), mqtt.receiveMaximum(), mqtt.topicAliasMaximum(),
                 mqtt.maxInflightPerConnection(), mqtt.maxQueuedMessages(), mqtt.maxQueuedBytes());
         return new TributaryNode.Settings(config.nodeId(), config.kafkaSettings(), config.mappingRules(), protocol,
-                mqtt.host(), mqtt.port(), mqtt.eventLoopThreads(), mqtt.epoll(), authenticator(config.auth()));
+                mqtt.host(), mqtt.port(), mqtt.eventLoopThreads(), mqtt.epoll(), authenticator(config.auth()),
+                config.metrics().host(), config.metrics().port());
     }
 
     private static Authenticator authenticator(AuthConfig auth) {

@@ -3,15 +3,17 @@ package io.tributary;
 import io.tributary.bridge.KafkaSettings;
 import io.tributary.bridge.admin.TopicAdministrator;
 import io.tributary.bridge.delivery.KafkaMessageFeed;
-import io.tributary.bridge.delivery.MessageFeed;
 import io.tributary.bridge.kafka.EmbeddedKafka;
 import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.KafkaMessagePublisher;
-import io.tributary.bridge.publish.MessagePublisher;
 import io.tributary.bridge.session.KafkaSessionOwnership;
 import io.tributary.bridge.session.SessionOwnership;
 import io.tributary.bridge.topic.SubscriptionTree;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.metrics.MetricsEndpoint;
+import io.tributary.metrics.NodeMetrics;
 import io.tributary.mqtt.auth.Authenticator;
 import io.tributary.mqtt.delivery.LocalRouter;
 import io.tributary.mqtt.delivery.Subscriber;
@@ -51,6 +53,8 @@ public final class TributaryNode implements AutoCloseable {
      * @param eventLoopThreads  0 = number of cores
      * @param epoll             use native epoll when available
      * @param authenticator     who may connect
+     * @param metricsHost       address of the Prometheus endpoint
+     * @param metricsPort       its port; 0 turns it off
      */
     public record Settings(
             String nodeId,
@@ -61,7 +65,9 @@ public final class TributaryNode implements AutoCloseable {
             int mqttPort,
             int eventLoopThreads,
             boolean epoll,
-            Authenticator authenticator) {
+            Authenticator authenticator,
+            String metricsHost,
+            int metricsPort) {
 
         public Settings {
             Objects.requireNonNull(nodeId, "nodeId");
@@ -77,10 +83,12 @@ public final class TributaryNode implements AutoCloseable {
     private final ProtocolMetrics metrics = new ProtocolMetrics();
     private EmbeddedKafka embeddedKafka;
     private String bootstrapServers;
-    private MessagePublisher publisher;
-    private MessageFeed feed;
+    private KafkaMessagePublisher publisher;
+    private KafkaMessageFeed feed;
     private SessionOwnership ownership;
     private MqttServer server;
+    private AutoCloseable meters;
+    private MetricsEndpoint metricsEndpoint;
     private InetSocketAddress mqttAddress;
 
     private TributaryNode(Settings settings) {
@@ -130,6 +138,15 @@ public final class TributaryNode implements AutoCloseable {
         });
         BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), registry,
                 publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, ownership);
+        PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        meters = NodeMetrics.bind(meterRegistry, settings.nodeId(), metrics, new NodeMetrics.Gauges(
+                registry::size, subscriptions::size, publisher::inflightBytes,
+                feed::recordsRead, feed::recordsSkipped));
+        if (settings.metricsPort() > 0) {
+            metricsEndpoint = MetricsEndpoint.start(settings.metricsHost(), settings.metricsPort(), meterRegistry);
+            log.info("Metrics on http://{}:{}/metrics", settings.metricsHost(),
+                    metricsEndpoint.address().getPort());
+        }
         server = new MqttServer(broker, settings.eventLoopThreads(), settings.epoll());
         mqttAddress = server.start(settings.mqttHost(), settings.mqttPort());
         log.info("Tributary node '{}' ready: MQTT on {}:{}, Kafka at {}{}", settings.nodeId(),
@@ -149,9 +166,18 @@ public final class TributaryNode implements AutoCloseable {
         return metrics;
     }
 
+    /** Where the Prometheus endpoint listens, or null when it is off. */
+    public InetSocketAddress metricsAddress() {
+        return metricsEndpoint == null ? null : metricsEndpoint.address();
+    }
+
     /** Stops accepting and disconnects clients, flushes what Kafka still has to take, then stops Kafka. */
     @Override
     public void close() {
+        if (metricsEndpoint != null) {
+            closeQuietly("metrics endpoint", metricsEndpoint);
+            metricsEndpoint = null;
+        }
         if (server != null) {
             closeQuietly("MQTT server", server);
             server = null;
@@ -167,6 +193,10 @@ public final class TributaryNode implements AutoCloseable {
         if (publisher != null) {
             closeQuietly("Kafka publisher", publisher);
             publisher = null;
+        }
+        if (meters != null) {
+            closeQuietly("meters", meters);
+            meters = null;
         }
         if (embeddedKafka != null) {
             closeQuietly("embedded Kafka", embeddedKafka);

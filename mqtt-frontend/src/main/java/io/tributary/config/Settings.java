@@ -68,6 +68,9 @@ final class Settings {
         leaf("auth.allow-anonymous", ValueType.bool(), BooleanNode.TRUE, null);
         leaf("auth.password-file", ValueType.path(true), NullNode.instance, null);
 
+        leaf("metrics.host", ValueType.string(false), text("127.0.0.1"), null);
+        leaf("metrics.port", u16, number(0), null);
+
         leaf("kafka.bootstrap-servers", ValueType.string(true), NullNode.instance, "--kafka-bootstrap");
         leaf("kafka.max-inflight-bytes", ValueType.integer(1, Long.MAX_VALUE), number(16L * 1024 * 1024), null);
 
@@ -110,7 +113,7 @@ final class Settings {
         return LEAVES.get(key);
     }
 
-    /** True for keys that group other settings: mqtt, auth, kafka, kafka.topics, kafka.embedded. */
+    /** True for keys that group other settings: mqtt, auth, metrics, kafka, kafka.topics, kafka.embedded. */
     static boolean isSection(String key) {
         return SECTIONS.contains(key);
     }

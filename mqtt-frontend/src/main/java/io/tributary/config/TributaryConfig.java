@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param dataDir directory for local files; the embedded Kafka keeps its data in {@code <dataDir>/kafka}
  * @param mqtt    the MQTT listener and protocol limits
  * @param auth    authentication
+ * @param metrics the Prometheus endpoint
  * @param kafka   the Kafka connection, topics, embedded broker and client passthrough properties
  * @param mapping MQTT-to-Kafka topic mapping rules as configured, in order (first match wins)
  */
@@ -29,6 +30,7 @@ public record TributaryConfig(
         Path dataDir,
         MqttConfig mqtt,
         AuthConfig auth,
+        MetricsConfig metrics,
         KafkaConfig kafka,
         List<MappingConfig> mapping) {
 
@@ -37,6 +39,7 @@ public record TributaryConfig(
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(kafka, "kafka");
         mapping = mapping == null ? List.of() : List.copyOf(mapping);
     }

@@ -20,10 +20,16 @@ final class TestNode implements AutoCloseable {
 
     final TributaryNode node;
     final TopicSettings topics;
+    private final String nodeId;
 
-    private TestNode(TributaryNode node, TopicSettings topics) {
+    private TestNode(TributaryNode node, TopicSettings topics, String nodeId) {
         this.node = node;
         this.topics = topics;
+        this.nodeId = nodeId;
+    }
+
+    String nodeId() {
+        return nodeId;
     }
 
     static Builder builder() {
@@ -38,6 +44,13 @@ final class TestNode implements AutoCloseable {
         private long maxInflightBytes = KafkaSettings.DEFAULT_MAX_INFLIGHT_BYTES;
         private Map<String, String> producer = Map.of();
         private TopicSettings topics;
+        private int metricsPort;
+
+        /** Serve /metrics on a free port. */
+        Builder metrics() {
+            this.metricsPort = io.tributary.bridge.kafka.EmbeddedKafka.freeLoopbackPorts(1)[0];
+            return this;
+        }
 
         /** The data-contract topics to use: give two nodes the same ones and they form one broker. */
         Builder topics(TopicSettings topics) {
@@ -76,9 +89,10 @@ final class TestNode implements AutoCloseable {
             String servers = bootstrapServers != null ? bootstrapServers : SharedKafka.bootstrapServers();
             KafkaSettings kafka = new KafkaSettings(servers, topics,
                     EmbeddedKafkaSettings.defaults(Path.of("unused")), maxInflightBytes, producer, Map.of(), Map.of());
-            TributaryNode node = TributaryNode.start(new TributaryNode.Settings("test-node-" + COUNTER.incrementAndGet(), kafka, mapping,
-                    protocol, "127.0.0.1", 0, 2, true, authenticator));
-            return new TestNode(node, topics);
+            String nodeId = "test-node-" + COUNTER.incrementAndGet();
+            TributaryNode node = TributaryNode.start(new TributaryNode.Settings(nodeId, kafka, mapping,
+                    protocol, "127.0.0.1", 0, 2, true, authenticator, "127.0.0.1", metricsPort));
+            return new TestNode(node, topics, nodeId);
         }
     }
 

@@ -32,8 +32,10 @@ public final class OutboundFlow {
     public record ClientLimits(boolean v5, int receiveMaximum, long maximumPacketSize, int topicAliasMaximum) {
     }
 
-    /** Why a message was not delivered; counted by the caller. */
-    public interface Drops {
+    /** What became of the messages for a client; counted by the caller. */
+    public interface Counters {
+        void sent();
+
         void queueFull();
 
         void expired();
@@ -57,7 +59,7 @@ public final class OutboundFlow {
     private final ClientLimits client;
     private final int maxQueuedMessages;
     private final long maxQueuedBytes;
-    private final Drops drops;
+    private final Counters counters;
     private final LongSupplier clock;
 
     private final IntObjectHashMap<Inflight> inflight = new IntObjectHashMap<>();
@@ -67,12 +69,12 @@ public final class OutboundFlow {
     private Map<String, Integer> topicAliases;
 
     public OutboundFlow(ChannelHandlerContext ctx, ClientLimits client, int maxQueuedMessages, long maxQueuedBytes,
-                        Drops drops, LongSupplier clock) {
+                        Counters counters, LongSupplier clock) {
         this.ctx = ctx;
         this.client = client;
         this.maxQueuedMessages = maxQueuedMessages;
         this.maxQueuedBytes = maxQueuedBytes;
-        this.drops = drops;
+        this.counters = counters;
         this.clock = clock;
     }
 
@@ -89,7 +91,7 @@ public final class OutboundFlow {
     private void enqueue(Delivery delivery) {
         int size = delivery.message().payload().length;
         if (queue.size() >= maxQueuedMessages || queuedBytes + size > maxQueuedBytes) {
-            drops.queueFull(); // a slow subscriber loses messages; publishers and other subscribers are not slowed
+            counters.queueFull(); // a slow subscriber loses messages; publishers and other subscribers are not slowed
             return;
         }
         queue.addLast(delivery);
@@ -115,7 +117,7 @@ public final class OutboundFlow {
         OutboundMessage message = delivery.message();
         Long expiryLeft = message.expiryLeftSeconds(clock.getAsLong());
         if (expiryLeft != null && expiryLeft <= 0) {
-            drops.expired(); // MQTT-3.3.2-5
+            counters.expired(); // MQTT-3.3.2-5
             return false;
         }
         MqttProperties properties = client.v5() ? properties(delivery, expiryLeft) : MqttProperties.NO_PROPERTIES;
@@ -139,7 +141,7 @@ public final class OutboundFlow {
         String topicInPacket = alias != null && !newAlias ? "" : topic; // a known alias goes with an empty name
         long size = packetSize(client.v5(), topicInPacket, delivery.qos(), properties, message.payload().length);
         if (size > client.maximumPacketSize()) {
-            drops.tooLarge(); // MQTT-3.1.2-25: never send more than the client accepts
+            counters.tooLarge(); // MQTT-3.1.2-25: never send more than the client accepts
             return false;
         }
         if (newAlias) {
@@ -152,6 +154,7 @@ public final class OutboundFlow {
                     delivery.qos() == 1 ? State.AWAITING_PUBACK : State.AWAITING_PUBREC));
         }
         ctx.write(publish(topicInPacket, delivery, packetId, properties));
+        counters.sent();
         return true;
     }
 

@@ -4,7 +4,7 @@ import io.tributary.mqtt.delivery.OutboundFlow;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the protocol layer; cheap to update from any event loop. */
-public final class ProtocolMetrics implements OutboundFlow.Drops {
+public final class ProtocolMetrics implements OutboundFlow.Counters {
     public final LongAdder connections = new LongAdder();
     public final LongAdder connectsRefused = new LongAdder();
     public final LongAdder publishesReceived = new LongAdder();
@@ -13,9 +13,15 @@ public final class ProtocolMetrics implements OutboundFlow.Drops {
     public final LongAdder qos2Duplicates = new LongAdder();
     public final LongAdder protocolViolations = new LongAdder();
     public final LongAdder pausedForBackPressure = new LongAdder();
+    public final LongAdder messagesSent = new LongAdder();
     public final LongAdder droppedQueueFull = new LongAdder();
     public final LongAdder droppedExpired = new LongAdder();
     public final LongAdder droppedTooLarge = new LongAdder();
+
+    @Override
+    public void sent() {
+        messagesSent.increment();
+    }
 
     @Override
     public void queueFull() {

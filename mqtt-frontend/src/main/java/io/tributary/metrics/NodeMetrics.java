@@ -1,0 +1,79 @@
+package io.tributary.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.tributary.mqtt.protocol.ProtocolMetrics;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.DoubleSupplier;
+
+/**
+ * The meters of one node, read from the counters the protocol layer and the Kafka side keep anyway (nothing is
+ * counted twice on the hot path). Names are Micrometer's; Prometheus shows {@code tributary.publishes.received}
+ * as {@code tributary_publishes_received_total}.
+ */
+public final class NodeMetrics {
+
+    private NodeMetrics() {
+    }
+
+    /** Sources of gauges that live outside the protocol layer. */
+    public record Gauges(DoubleSupplier connections, DoubleSupplier subscriptions, DoubleSupplier kafkaInflightBytes,
+                         DoubleSupplier feedRecordsRead, DoubleSupplier feedRecordsSkipped) {
+    }
+
+    /** Registers the meters; close the result when the node stops (it watches GC notifications). */
+    public static AutoCloseable bind(MeterRegistry registry, String nodeId, ProtocolMetrics protocol,
+                                     Gauges gauges) {
+        registry.config().commonTags("node", nodeId);
+        counter(registry, "tributary.connects", "CONNECTs accepted", protocol.connections);
+        counter(registry, "tributary.connects.refused", "CONNECTs refused or closed before CONNACK",
+                protocol.connectsRefused);
+        counter(registry, "tributary.publishes.received", "PUBLISH packets received from clients",
+                protocol.publishesReceived);
+        counter(registry, "tributary.publishes.acknowledged", "QoS 1/2 publishes Kafka acknowledged",
+                protocol.publishesAcknowledged);
+        counter(registry, "tributary.publishes.failed", "publishes Kafka did not take", protocol.publishesFailed);
+        counter(registry, "tributary.publishes.qos2.duplicates", "QoS 2 retransmissions not produced again",
+                protocol.qos2Duplicates);
+        counter(registry, "tributary.protocol.violations", "connections closed for a protocol violation",
+                protocol.protocolViolations);
+        counter(registry, "tributary.backpressure.pauses", "times a connection stopped being read",
+                protocol.pausedForBackPressure);
+        counter(registry, "tributary.messages.sent", "PUBLISH packets sent to subscribers", protocol.messagesSent);
+        dropped(registry, "queue-full", protocol.droppedQueueFull);
+        dropped(registry, "expired", protocol.droppedExpired);
+        dropped(registry, "too-large", protocol.droppedTooLarge);
+
+        Gauge.builder("tributary.connections", gauges.connections()::getAsDouble)
+                .description("clients connected to this node").register(registry);
+        Gauge.builder("tributary.subscriptions", gauges.subscriptions()::getAsDouble)
+                .description("subscriptions of the clients connected to this node").register(registry);
+        Gauge.builder("tributary.kafka.inflight.bytes", gauges.kafkaInflightBytes()::getAsDouble)
+                .description("bytes handed to Kafka and not yet acknowledged").baseUnit("bytes").register(registry);
+        FunctionCounter.builder("tributary.feed.records.read", gauges, g -> g.feedRecordsRead().getAsDouble())
+                .description("records read from the message topics").register(registry);
+        FunctionCounter.builder("tributary.feed.records.skipped", gauges, g -> g.feedRecordsSkipped().getAsDouble())
+                .description("records that could not be delivered as MQTT messages").register(registry);
+
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        JvmGcMetrics gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        return gc;
+    }
+
+    private static void counter(MeterRegistry registry, String name, String description, LongAdder adder) {
+        FunctionCounter.builder(name, adder, LongAdder::sum).description(description).register(registry);
+    }
+
+    private static void dropped(MeterRegistry registry, String reason, LongAdder adder) {
+        FunctionCounter.builder("tributary.messages.dropped", adder, LongAdder::sum)
+                .description("messages not delivered to a subscriber").tag("reason", reason).register(registry);
+    }
+}
