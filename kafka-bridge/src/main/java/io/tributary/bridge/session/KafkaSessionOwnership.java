@@ -140,6 +140,19 @@ public final class KafkaSessionOwnership implements SessionOwnership {
     }
 
     @Override
+    public void release(String clientId) {
+        try {
+            producer.send(new ProducerRecord<>(topic, clientId.getBytes(StandardCharsets.UTF_8), null), (m, failure) -> {
+                if (failure != null) {
+                    LOG.debug("Could not remove the session claim of '{}': {}", clientId, failure.toString());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debug("Could not remove the session claim of '{}': {}", clientId, e.toString());
+        }
+    }
+
+    @Override
     public void close() {
         if (closed) {
             return;

@@ -20,6 +20,12 @@ public interface SessionOwnership extends AutoCloseable {
      */
     CompletionStage<Long> claim(String clientId);
 
+    /**
+     * The connection of {@code clientId} ended and its session with it: removes the claim (a tombstone), so the
+     * compacted topic does not keep one record for every client id ever seen. Fire and forget.
+     */
+    void release(String clientId);
+
     @Override
     void close();
 

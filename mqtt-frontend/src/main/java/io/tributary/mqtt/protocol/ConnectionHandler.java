@@ -589,7 +589,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
-        broker.registry().unregister(clientId, this);
+        boolean stillOwner = broker.registry().unregister(clientId, this);
+        if (stillOwner && epoch >= 0 && newestClaim <= epoch) {
+            // the session ends with the connection: its claim goes too, unless a newer connection took over
+            broker.ownership().release(clientId);
+        }
         subscriptions.keySet().forEach(filter -> broker.subscriptions().remove(filter, this));
         subscriptions.clear();
         if (will != null) {

@@ -33,9 +33,9 @@ public final class ClientRegistry {
         return clients.put(clientId, connection);
     }
 
-    /** Removes the client, but only if {@code connection} is still the registered one. */
-    public void unregister(String clientId, Connection connection) {
-        clients.remove(clientId, connection);
+    /** Removes the client, but only if {@code connection} is still the registered one; true if it was. */
+    public boolean unregister(String clientId, Connection connection) {
+        return clients.remove(clientId, connection);
     }
 
     /** The connection registered for {@code clientId}, or null. */

@@ -75,6 +75,23 @@ class OwnershipTest {
     }
 
     @Test
+    void theClaimIsRemovedWhenTheConnectionEndsUnlessANewerOneExists() {
+        connection.send(connect311("dev"));
+        connection.nextBytes();
+        connection.channel.close();
+        assertThat(connection.ownership.released).containsExactly("dev");
+
+        TestConnection other = new TestConnection();
+        other.send(connect311("dev"));
+        other.nextBytes();
+        other.registry.get("dev").claimSeen(99); // taken over from another node: that claim must stay
+        other.runTasks();
+        assertThat(other.isOpen()).isFalse();
+        assertThat(other.ownership.released).isEmpty();
+        other.assertNothingLeaked();
+    }
+
+    @Test
     void aNewerClaimSeenWhileOursIsUnderWayWinsToo() {
         connection.ownership.holdClaims = true;
         connection.send(connect5("dev"));

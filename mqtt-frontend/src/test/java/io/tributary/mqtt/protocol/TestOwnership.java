@@ -24,6 +24,13 @@ final class TestOwnership implements SessionOwnership {
         return CompletableFuture.completedFuture(nextEpoch++);
     }
 
+    final java.util.List<String> released = new java.util.ArrayList<>();
+
+    @Override
+    public void release(String clientId) {
+        released.add(clientId);
+    }
+
     @Override
     public void close() {
     }
