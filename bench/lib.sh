@@ -1,8 +1,8 @@
 # Helpers shared by the bench scripts (run-vs-mosquitto.sh, run-e2e-vs-mosquitto.sh); source it,
 # do not run it. Expects REPO_ROOT; uses (with defaults) MOSQUITTO, TRIBUTARY,
 # BENCH_TRIBUTARY_ARGS, BENCH_TRIBUTARY_START_TIMEOUT, MOSQUITTO_START_TIMEOUT, STOP_TIMEOUT,
-# SKIP_BUILD, KEEP_TMP, OUT_DIR. Sets BROKER_PID/BROKER_PORT while a broker runs, and
-# STATUS[broker] (ok | failed: reason) for the table.
+# SKIP_BUILD, KEEP_TMP, OUT_DIR, and the script's BROKERS and RSS (an associative array). Sets
+# BROKER_PID/BROKER_PORT while a broker runs, and STATUS[broker] (ok | failed: reason) for the table.
 # shellcheck shell=bash
 
 MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
@@ -21,6 +21,29 @@ declare -A STATUS   # broker -> ok | failed: reason
 
 log() { printf '\n== %s\n' "$*"; }
 warn() { printf '!! %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- options
+# common_option ARGS...: the options both scripts take (--qos, --payload, --duration, --warmup,
+# --protocol, --rate, --brokers, --bench-args, --out, --skip-build, --keep-tmp, --help; the script
+# defines usage); sets OPT_SHIFT to the number of arguments it used; exits 2 on an unknown option
+common_option() {
+    OPT_SHIFT=2
+    case "$1" in
+        --qos) QOS=$2 ;;
+        --payload) PAYLOAD=$2 ;;
+        --duration) DURATION=$2 ;;
+        --warmup) WARMUP=$2 ;;
+        --protocol) PROTOCOL=$2 ;;
+        --rate) RATE=$2 ;;
+        --brokers) BROKERS=$2 ;;
+        --bench-args) BENCH_ARGS=$2 ;;
+        --out) OUT_DIR=$2 ;;
+        --skip-build) SKIP_BUILD=1; OPT_SHIFT=1 ;;
+        --keep-tmp) KEEP_TMP=1; OPT_SHIFT=1 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+    esac
+}
 
 # ---------------------------------------------------------------- cleanup
 # setup_cleanup PREFIX: temporary root in TMP_ROOT; on exit the bench and the broker are stopped
@@ -178,6 +201,34 @@ ratio() { # TRIBUTARY MOSQUITTO -> T/M
     awk -v t="$t" -v m="$m" 'BEGIN { if (m + 0 == 0) print "-"; else printf "%.2f", t / m }'
 }
 
+# table_hosts: the table's lines on the host and on how each broker fared
+table_hosts() {
+    local broker
+    echo "host: $(nproc) cores, $(uname -r); $(date -u +%Y-%m-%dT%H:%M:%SZ); results in $OUT_DIR"
+    for broker in mosquitto tributary; do
+        case " $BROKERS " in *" $broker "*) echo "$broker: ${STATUS[$broker]:-not run}" ;; esac
+    done
+}
+
+row() { # LABEL KEY KIND: one table line from the JSON results $m (mosquitto) and $t (tributary)
+    local mv tv
+    mv=$(json_get "$m" "$2"); tv=$(json_get "$t" "$2")
+    printf '%-30s %14s %14s %12s\n' "$1" "$(fmt "$mv" "$3")" "$(fmt "$tv" "$3")" "$(ratio "$tv" "$mv")"
+}
+
+rss_row() { # KEY: the brokers' RSS after the run KEY
+    local mr=${RSS[mosquitto:$1]:-} tr=${RSS[tributary:$1]:-}
+    printf '%-30s %14s %14s %12s\n' "broker RSS (MiB)" "$(fmt "$mr" mib)" "$(fmt "$tr" mib)" "$(ratio "$tr" "$mr")"
+}
+
+# exit_unless_all_ok: exit status 1 unless every broker ran
+exit_unless_all_ok() {
+    local broker
+    for broker in $BROKERS; do
+        [[ "${STATUS[$broker]:-}" == ok ]] || exit 1
+    done
+}
+
 # ---------------------------------------------------------------- brokers
 # start_mosquitto: on a free loopback port, in-memory; sets BROKER_PID, BROKER_PORT, STATUS[mosquitto]
 start_mosquitto() {
@@ -205,13 +256,10 @@ CONF
     BROKER_PID=$pid
     if ! wait_ready "$pid" "$port" "$MOSQUITTO_START_TIMEOUT" "$logfile"; then
         STATUS[mosquitto]="failed: did not accept connections on port $port within ${MOSQUITTO_START_TIMEOUT}s"
-        warn "${STATUS[mosquitto]}; last lines of $logfile:"
-        tail -n 20 "$logfile" >&2 || true
-        stop_broker "$pid"
+        not_started "$pid" "$logfile" 20 "${STATUS[mosquitto]}; last lines of $logfile:"
         return 1
     fi
-    BROKER_PORT=$port
-    STATUS[mosquitto]=ok
+    started mosquitto "$port"
 }
 
 # start_tributary: the ./tributary launcher with embedded Kafka on free ports; sets BROKER_PID,
@@ -243,13 +291,23 @@ start_tributary() {
             wait "$pid" 2>/dev/null || rc=$?
             STATUS[tributary]="failed: launcher exited with status $rc before port $port accepted"
         fi
-        warn "Tributary did not start (${STATUS[tributary]#failed: }); last 40 lines of $logfile:"
-        tail -n 40 "$logfile" >&2 || true
-        stop_broker "$pid"
+        not_started "$pid" "$logfile" 40 "Tributary did not start (${STATUS[tributary]#failed: }); last 40 lines of $logfile:"
         return 1
     fi
-    BROKER_PORT=$port
-    STATUS[tributary]=ok
+    started tributary "$port"
+}
+
+# started NAME PORT: the broker accepts connections
+started() {
+    BROKER_PORT=$2
+    STATUS[$1]=ok
+}
+
+# not_started PID LOGFILE LINES MESSAGE: warns MESSAGE, shows the last LINES lines of the log, stops the broker
+not_started() {
+    warn "$4"
+    tail -n "$3" "$2" >&2 || true
+    stop_broker "$1"
 }
 
 # start_broker NAME: mosquitto or tributary
@@ -259,4 +317,41 @@ start_broker() {
         tributary) start_tributary ;;
         *) warn "unknown broker '$1' (mosquitto, tributary)"; STATUS[$1]="failed: unknown"; return 1 ;;
     esac
+}
+
+# on_each_broker FUNCTION: starts each of BROKERS in turn, calls FUNCTION BROKER PORT PID, stops it
+on_each_broker() {
+    local broker pid
+    for broker in $BROKERS; do
+        if start_broker "$broker"; then
+            pid=$BROKER_PID
+            "$1" "$broker" "$BROKER_PORT" "$pid" || true
+            stop_broker "$pid"
+        fi
+    done
+}
+
+# run_bench COMMAND...: runs the bench in the background and waits for it, so that a signal to the
+# script is handled at once (trap); sets BENCH_RC to its exit status
+run_bench() {
+    BENCH_RC=0
+    "$@" &
+    BENCH_PID=$!
+    wait "$BENCH_PID" || BENCH_RC=$?
+    BENCH_PID=""
+}
+
+# after_run BROKER PID KEY NAME [AFTER]: after the run NAME, records the broker's RSS in
+# RSS[BROKER:KEY] and prints it ("RSS after AFTER", default NAME); if the broker died, marks it
+# failed and returns 1
+after_run() {
+    local broker=$1 pid=$2 key=$3 name=$4 after=${5:-$4}
+    if kill -0 "$pid" 2>/dev/null; then
+        RSS[$broker:$key]=$(group_rss_kib "$pid")
+        echo "$broker RSS after $after: $((RSS[$broker:$key] / 1024)) MiB  [$(group_summary "$pid")]"
+    else
+        warn "$broker died during the $name run"
+        STATUS[$broker]="failed: died during $name run"
+        return 1
+    fi
 }

@@ -62,21 +62,9 @@ while [[ $# -gt 0 ]]; do
     case "$1" in
         --scenarios) SCENARIOS=$2; shift 2 ;;
         --clients|-n) CLIENTS=$2; shift 2 ;;
-        --qos) QOS=$2; shift 2 ;;
-        --payload) PAYLOAD=$2; shift 2 ;;
-        --duration) DURATION=$2; shift 2 ;;
-        --warmup) WARMUP=$2; shift 2 ;;
         --drain) DRAIN=$2; shift 2 ;;
-        --protocol) PROTOCOL=$2; shift 2 ;;
         --total-rate) TOTAL_RATE=$2; shift 2 ;;
-        --rate) RATE=$2; shift 2 ;;
-        --brokers) BROKERS=$2; shift 2 ;;
-        --bench-args) BENCH_ARGS=$2; shift 2 ;;
-        --out) OUT_DIR=$2; shift 2 ;;
-        --skip-build) SKIP_BUILD=1; shift ;;
-        --keep-tmp) KEEP_TMP=1; shift ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+        *) common_option "$@"; shift "$OPT_SHIFT" ;;
     esac
 done
 for s in $SCENARIOS; do
@@ -99,18 +87,14 @@ run_scenarios() { # BROKER PORT PID
     local broker=$1 port=$2 pid=$3 scenario rc
     for scenario in $SCENARIOS; do
         log "$broker: $scenario, N=$CLIENTS, QoS $QOS, $PAYLOAD B, ${DURATION}s (+${WARMUP}s warm-up), MQTT $PROTOCOL"
-        rc=0
-        # in the background + wait, so that a signal to this script is handled at once (trap)
         # shellcheck disable=SC2086
-        timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" \
+        run_bench timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" \
             java $BENCH_JAVA_OPTS -cp "$BENCH_CP" io.tributary.bench.E2eBench \
             --port "$port" --scenario "$scenario" --clients "$CLIENTS" --qos "$QOS" --payload "$PAYLOAD" \
             --duration "$DURATION" --warmup "$WARMUP" --drain "$DRAIN" --protocol "$PROTOCOL" "${RATE_ARGS[@]}" \
             --client-prefix "e2e-$scenario-" --topic-prefix "bench" \
-            --json "$OUT_DIR/$broker-$scenario.json" $BENCH_ARGS &
-        BENCH_PID=$!
-        wait "$BENCH_PID" || rc=$?
-        BENCH_PID=""
+            --json "$OUT_DIR/$broker-$scenario.json" $BENCH_ARGS
+        rc=$BENCH_RC
         EXIT[$broker:$scenario]=$rc
         case $rc in
             0) ;;
@@ -119,24 +103,11 @@ run_scenarios() { # BROKER PORT PID
             124) warn "$broker $scenario: E2eBench did not end within ${BENCH_TIMEOUT}s; stopped" ;;
             *) warn "$broker $scenario: E2eBench exited with $rc" ;;
         esac
-        if kill -0 "$pid" 2>/dev/null; then
-            RSS[$broker:$scenario]=$(group_rss_kib "$pid")
-            echo "$broker RSS after $scenario: $((RSS[$broker:$scenario] / 1024)) MiB  [$(group_summary "$pid")]"
-        else
-            warn "$broker died during the $scenario run"
-            STATUS[$broker]="failed: died during $scenario run"
-            return 1
-        fi
+        after_run "$broker" "$pid" "$scenario" "$scenario" || return 1
     done
 }
 
-for broker in $BROKERS; do
-    if start_broker "$broker"; then
-        pid=$BROKER_PID
-        run_scenarios "$broker" "$BROKER_PORT" "$pid" || true
-        stop_broker "$pid"
-    fi
-done
+on_each_broker run_scenarios
 
 # ---------------------------------------------------------------- table
 run_state() { # BROKER SCENARIO -> ok | FAILED | unclean | -
@@ -155,10 +126,7 @@ TABLE="$OUT_DIR/table.txt"
 {
     rate_text=${RATE:+"$RATE msg/s per publisher"}
     echo "Tributary vs Mosquitto, end to end: N=$CLIENTS, QoS $QOS, ${PAYLOAD}-byte payload, ${DURATION}s measured (+${WARMUP}s warm-up, drain <= ${DRAIN}s), MQTT $PROTOCOL, rate ${rate_text:-$TOTAL_RATE msg/s in total} (0 = unlimited)"
-    echo "host: $(nproc) cores, $(uname -r); $(date -u +%Y-%m-%dT%H:%M:%SZ); results in $OUT_DIR"
-    for broker in mosquitto tributary; do
-        case " $BROKERS " in *" $broker "*) echo "$broker: ${STATUS[$broker]:-not run}" ;; esac
-    done
+    table_hosts
     [[ -n "$MOSQUITTO_EXTRA_CONF" ]] && echo "mosquitto.conf extra: $(echo "$MOSQUITTO_EXTRA_CONF" | paste -sd ';' -)"
     notes=()
     for scenario in $SCENARIOS; do
@@ -172,11 +140,6 @@ TABLE="$OUT_DIR/table.txt"
         echo
         printf '%-30s %14s %14s %12s\n' "$scenario ($shape)" "mosquitto" "tributary" "T/M"
         printf '%-30s %14s %14s %12s\n' "run" "$(run_state mosquitto "$scenario")" "$(run_state tributary "$scenario")" ""
-        row() { # LABEL KEY KIND
-            local mv tv
-            mv=$(json_get "$m" "$2"); tv=$(json_get "$t" "$2")
-            printf '%-30s %14s %14s %12s\n' "$1" "$(fmt "$mv" "$3")" "$(fmt "$tv" "$3")" "$(ratio "$tv" "$mv")"
-        }
         row "published msg/s" published_per_s rate
         row "delivered msg/s" delivered_per_s rate
         row "e2e latency p50 (ms)" latency_p50_us ms
@@ -188,8 +151,7 @@ TABLE="$OUT_DIR/table.txt"
         row "out of order" out_of_order raw
         row "errors" errors raw
         row "disconnects" disconnects raw
-        mr=${RSS[mosquitto:$scenario]:-}; tr=${RSS[tributary:$scenario]:-}
-        printf '%-30s %14s %14s %12s\n' "broker RSS (MiB)" "$(fmt "$mr" mib)" "$(fmt "$tr" mib)" "$(ratio "$tr" "$mr")"
+        rss_row "$scenario"
         for broker in mosquitto tributary; do
             failure=$(json_get "$OUT_DIR/$broker-$scenario.json" connect_failure)
             if [[ -n "$failure" && "$failure" != null ]]; then
@@ -206,6 +168,4 @@ TABLE="$OUT_DIR/table.txt"
     echo "Tributary's RSS is its whole process group, which includes the embedded Kafka broker (and the launcher)."
 } | tee "$TABLE"
 
-for broker in $BROKERS; do
-    [[ "${STATUS[$broker]:-}" == ok ]] || exit 1
-done
+exit_unless_all_ok

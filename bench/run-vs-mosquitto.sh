@@ -52,20 +52,8 @@ EOF
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --publishers) PUBLISHERS=$2; shift 2 ;;
-        --qos) QOS=$2; shift 2 ;;
-        --payload) PAYLOAD=$2; shift 2 ;;
-        --duration) DURATION=$2; shift 2 ;;
-        --warmup) WARMUP=$2; shift 2 ;;
-        --protocol) PROTOCOL=$2; shift 2 ;;
         --max-inflight) MAX_INFLIGHT=$2; shift 2 ;;
-        --rate) RATE=$2; shift 2 ;;
-        --brokers) BROKERS=$2; shift 2 ;;
-        --bench-args) BENCH_ARGS=$2; shift 2 ;;
-        --out) OUT_DIR=$2; shift 2 ;;
-        --skip-build) SKIP_BUILD=1; shift ;;
-        --keep-tmp) KEEP_TMP=1; shift ;;
-        -h|--help) usage; exit 0 ;;
-        *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
+        *) common_option "$@"; shift "$OPT_SHIFT" ;;
     esac
 done
 
@@ -77,60 +65,34 @@ init_out_dir
 declare -A RSS      # broker:qos -> KiB
 
 run_scenarios() { # BROKER PORT PID
-    local broker=$1 port=$2 pid=$3 qos rc
+    local broker=$1 port=$2 pid=$3 qos
     for qos in $QOS; do
         log "$broker: QoS $qos, $PUBLISHERS publishers, $PAYLOAD B, ${DURATION}s (+${WARMUP}s warm-up), MQTT $PROTOCOL"
-        rc=0
-        # in the background + wait, so that a signal to this script is handled at once (trap)
         # shellcheck disable=SC2086
-        java $BENCH_JAVA_OPTS -cp "$BENCH_CP" io.tributary.bench.PublishBench \
+        run_bench java $BENCH_JAVA_OPTS -cp "$BENCH_CP" io.tributary.bench.PublishBench \
             --port "$port" --qos "$qos" --publishers "$PUBLISHERS" --payload "$PAYLOAD" \
             --duration "$DURATION" --warmup "$WARMUP" --protocol "$PROTOCOL" \
             --max-inflight "$MAX_INFLIGHT" --rate "$RATE" --client-prefix "bench-q$qos-" \
-            --json "$OUT_DIR/$broker-qos$qos.json" $BENCH_ARGS &
-        BENCH_PID=$!
-        wait "$BENCH_PID" || rc=$?
-        BENCH_PID=""
-        if [[ $rc -ne 0 ]]; then
-            warn "$broker QoS $qos: PublishBench exited with $rc (2 = connection failed, 3 = errors/disconnects)"
+            --json "$OUT_DIR/$broker-qos$qos.json" $BENCH_ARGS
+        if [[ $BENCH_RC -ne 0 ]]; then
+            warn "$broker QoS $qos: PublishBench exited with $BENCH_RC (2 = connection failed, 3 = errors/disconnects)"
         fi
-        if kill -0 "$pid" 2>/dev/null; then
-            RSS[$broker:$qos]=$(group_rss_kib "$pid")
-            echo "$broker RSS after QoS $qos run: $((RSS[$broker:$qos] / 1024)) MiB  [$(group_summary "$pid")]"
-        else
-            warn "$broker died during the QoS $qos run"
-            STATUS[$broker]="failed: died during QoS $qos run"
-            return 1
-        fi
+        after_run "$broker" "$pid" "$qos" "QoS $qos" "QoS $qos run" || return 1
     done
 }
 
-for broker in $BROKERS; do
-    if start_broker "$broker"; then
-        pid=$BROKER_PID
-        run_scenarios "$broker" "$BROKER_PORT" "$pid" || true
-        stop_broker "$pid"
-    fi
-done
+on_each_broker run_scenarios
 
 # ---------------------------------------------------------------- table
 TABLE="$OUT_DIR/table.txt"
 {
     echo "Tributary vs Mosquitto: $PUBLISHERS publishers, ${PAYLOAD}-byte payload, ${DURATION}s measured (+${WARMUP}s warm-up), MQTT $PROTOCOL, window $MAX_INFLIGHT, rate ${RATE} (0 = unlimited)"
-    echo "host: $(nproc) cores, $(uname -r); $(date -u +%Y-%m-%dT%H:%M:%SZ); results in $OUT_DIR"
-    for broker in mosquitto tributary; do
-        case " $BROKERS " in *" $broker "*) echo "$broker: ${STATUS[$broker]:-not run}" ;; esac
-    done
+    table_hosts
     for qos in $QOS; do
         m="$OUT_DIR/mosquitto-qos$qos.json"
         t="$OUT_DIR/tributary-qos$qos.json"
         echo
         printf '%-30s %14s %14s %12s\n' "QoS $qos" "mosquitto" "tributary" "T/M"
-        row() { # LABEL KEY KIND
-            local mv tv
-            mv=$(json_get "$m" "$2"); tv=$(json_get "$t" "$2")
-            printf '%-30s %14s %14s %12s\n' "$1" "$(fmt "$mv" "$3")" "$(fmt "$tv" "$3")" "$(ratio "$tv" "$mv")"
-        }
         row "published msg/s" published_per_s rate
         if [[ "$qos" != 0 ]]; then
             row "acknowledged msg/s" acked_per_s rate
@@ -144,14 +106,11 @@ TABLE="$OUT_DIR/table.txt"
         row "errors" errors raw
         row "disconnects" disconnects raw
         row "connect failures" connect_failures raw
-        mr=${RSS[mosquitto:$qos]:-}; tr=${RSS[tributary:$qos]:-}
-        printf '%-30s %14s %14s %12s\n' "broker RSS (MiB)" "$(fmt "$mr" mib)" "$(fmt "$tr" mib)" "$(ratio "$tr" "$mr")"
+        rss_row "$qos"
     done
     echo
     echo "Ratios > 1 mean Tributary is higher: good for msg/s, bad for latency and RSS."
     echo "Tributary's RSS is its whole process group, which includes the embedded Kafka broker (and the launcher)."
 } | tee "$TABLE"
 
-for broker in $BROKERS; do
-    [[ "${STATUS[$broker]:-}" == ok ]] || exit 1
-done
+exit_unless_all_ok

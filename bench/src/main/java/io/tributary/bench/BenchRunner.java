@@ -8,19 +8,20 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+
+import static io.tributary.bench.ResultFormat.ms;
 
 /** Connects the publishers, drives the phases (warm-up, measure, drain) and collects the result. */
 final class BenchRunner {
 
     private final BenchConfig config;
-    private final PrintStream progress; // null: no per-second lines
     private final BenchStats stats = new BenchStats();
     private final LatencyRecorder latency = new LatencyRecorder();
+    private final MeasuredWindow measuredWindow;
 
     BenchRunner(BenchConfig config, PrintStream progress) {
         this.config = config;
-        this.progress = progress;
+        this.measuredWindow = new MeasuredWindow(progress);
     }
 
     BenchResult run() throws InterruptedException {
@@ -40,39 +41,40 @@ final class BenchRunner {
                 return result(transport, handlers, failures, 0, LatencySummary.EMPTY);
             }
             int window = handlers.stream().mapToInt(PublisherHandler::window).min().orElse(0);
-            line(String.format(Locale.ROOT, "connected %d publishers to %s:%d (MQTT %s, %s, %d event loop%s%s)",
+            measuredWindow.line(String.format(Locale.ROOT, "connected %d publishers to %s:%d (MQTT %s, %s, %d event loop%s%s)",
                     handlers.size(), config.host(), config.port(), config.protocolName(), transport, config.threads(),
                     config.threads() == 1 ? "" : "s",
                     config.acknowledged() ? ", window " + window : ""));
 
-            stats.phase(config.warmup().isZero() ? BenchStats.Phase.MEASURE : BenchStats.Phase.WARMUP);
-            for (PublisherHandler h : handlers) {
-                h.ctxExecute(h::start);
-            }
-            long runStart = System.nanoTime();
-            long measureStart = runStart + config.warmup().toNanos();
-            long measureEnd = measureStart + config.duration().toNanos();
-            long measureStartActual = stats.phase() == BenchStats.Phase.MEASURE ? runStart : 0;
-            Ticker ticker = new Ticker(runStart);
-            while (true) {
-                long now = System.nanoTime();
-                if (measureStartActual == 0 && now >= measureStart) {
-                    stats.phase(BenchStats.Phase.MEASURE);
-                    measureStartActual = now;
+            double measuredSeconds = measuredWindow.run(config.warmup(), config.duration(), handlers, new MeasuredWindow.Run() {
+                private long lastSent;
+                private long lastAcked;
+
+                @Override
+                public void phase(BenchStats.Phase phase, long nanos) {
+                    stats.phase(phase);
                 }
-                if (now >= measureEnd) {
-                    break;
+
+                @Override
+                public String lost() {
+                    return ClientGroup.allClosed(handlers) ? "all connections lost; stopping" : null;
                 }
-                if (ClientGroup.allClosed(handlers)) {
-                    line("all connections lost; stopping");
-                    break;
+
+                @Override
+                public String interval(double seconds) {
+                    long sent = stats.sentTotal();
+                    long acked = stats.ackedTotal();
+                    LatencySummary l = latency.takeInterval();
+                    String figures = String.format(Locale.ROOT, "pub %,10.0f/s", (sent - lastSent) / seconds);
+                    if (config.acknowledged()) {
+                        figures += String.format(Locale.ROOT, "  ack %,10.0f/s  p50 %s ms  p99 %s ms  in flight %,d",
+                                (acked - lastAcked) / seconds, ms(l.p50Micros()), ms(l.p99Micros()), sent - acked);
+                    }
+                    lastSent = sent;
+                    lastAcked = acked;
+                    return figures;
                 }
-                ticker.sleepUntilNext(Math.min(measureEnd, measureStartActual == 0 ? measureStart : measureEnd));
-                ticker.maybePrint();
-            }
-            stats.phase(BenchStats.Phase.DRAIN);
-            long measureEndActual = System.nanoTime();
-            double measuredSeconds = measureStartActual == 0 ? 0 : (measureEndActual - measureStartActual) / 1e9;
+            });
 
             if (config.acknowledged()) {
                 long drainDeadline = System.nanoTime() + config.drainTimeout().toNanos();
@@ -80,7 +82,7 @@ final class BenchRunner {
                     Thread.sleep(10);
                 }
                 long missing = stats.published() - stats.acked();
-                line(missing == 0 ? "drained: every measured message acknowledged"
+                measuredWindow.line(missing == 0 ? "drained: every measured message acknowledged"
                         : String.format(Locale.ROOT, "drain ended with %,d measured messages unacknowledged", missing));
             }
             stats.phase(BenchStats.Phase.DONE);
@@ -109,62 +111,5 @@ final class BenchRunner {
             bytes[i] = (byte) x;
         }
         return bytes;
-    }
-
-    private void line(String text) {
-        if (progress != null) {
-            progress.println(text);
-            progress.flush();
-        }
-    }
-
-    /** Prints one line per second with the interval's rates and latency. */
-    private final class Ticker {
-        private final long start;
-        private long next;
-        private long lastNanos;
-        private long lastSent;
-        private long lastAcked;
-
-        Ticker(long start) {
-            this.start = start;
-            this.next = start + TimeUnit.SECONDS.toNanos(1);
-            this.lastNanos = start;
-        }
-
-        void sleepUntilNext(long limit) throws InterruptedException {
-            long wake = Math.min(next, limit);
-            long nanos = wake - System.nanoTime();
-            if (nanos > 0) {
-                TimeUnit.NANOSECONDS.sleep(nanos);
-            }
-        }
-
-        void maybePrint() {
-            long now = System.nanoTime();
-            if (now < next) {
-                return;
-            }
-            next += TimeUnit.SECONDS.toNanos(1);
-            double seconds = (now - lastNanos) / 1e9;
-            long sent = stats.sentTotal();
-            long acked = stats.ackedTotal();
-            LatencySummary l = latency.takeInterval();
-            if (progress != null) {
-                String phase = stats.phase() == BenchStats.Phase.WARMUP ? "warm-up" : "measure";
-                StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "[%4.0fs %-7s] pub %,10.0f/s",
-                        (now - start) / 1e9, phase, (sent - lastSent) / seconds));
-                if (config.acknowledged()) {
-                    b.append(String.format(Locale.ROOT, "  ack %,10.0f/s  p50 %s ms  p99 %s ms  in flight %,d",
-                            (acked - lastAcked) / seconds, BenchResult.ms(l.p50Micros()),
-                            BenchResult.ms(l.p99Micros()), sent - acked));
-                }
-                progress.println(b);
-                progress.flush();
-            }
-            lastNanos = now;
-            lastSent = sent;
-            lastAcked = acked;
-        }
     }
 }

@@ -2,13 +2,10 @@ package io.tributary.bench;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -33,14 +30,8 @@ public final class E2eBench implements Callable<Integer> {
     @Option(names = {"-n", "--clients"}, defaultValue = "10", description = "N of the scenario (default: ${DEFAULT-VALUE}).")
     int n;
 
-    @Option(names = {"-H", "--host"}, defaultValue = "127.0.0.1", description = "Broker host (default: ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = {"-p", "--port"}, defaultValue = "1883", description = "Broker port (default: ${DEFAULT-VALUE}).")
-    int port;
-
-    @Option(names = "--protocol", defaultValue = "3.1.1", description = "MQTT version: 3.1.1 or 5 (default: ${DEFAULT-VALUE}).")
-    String protocol;
+    @Mixin
+    ConnectionOptions connection;
 
     @Option(names = {"-q", "--qos"}, defaultValue = "1",
             description = "QoS 0, 1 or 2, for PUBLISH and SUBSCRIBE (default: ${DEFAULT-VALUE}).")
@@ -79,33 +70,15 @@ public final class E2eBench implements Callable<Integer> {
             description = "Client id prefix; ids are <prefix>pub-<i> and <prefix>sub-<i> (default: ${DEFAULT-VALUE}).")
     String clientPrefix;
 
-    @Option(names = {"-u", "--username"}, description = "Username for CONNECT.")
-    String username;
-
-    @Option(names = {"-P", "--password"}, description = "Password for CONNECT.")
-    String password;
-
-    @Option(names = "--keep-alive", defaultValue = "60", description = "Keep-alive seconds (default: ${DEFAULT-VALUE}).")
-    int keepAlive;
-
     @Option(names = "--threads", defaultValue = "1", description = "Event loop threads, shared by publishers and subscribers (default: ${DEFAULT-VALUE}).")
     int threads;
-
-    @Option(names = "--nio", description = "Use the NIO transport even where epoll is available.")
-    boolean nio;
 
     @Option(names = "--connect-timeout", defaultValue = "10",
             description = "Seconds for TCP connect, and again for CONNACK/SUBACK (default: ${DEFAULT-VALUE}).")
     double connectTimeoutSeconds;
 
-    @Option(names = "--json", description = "Also write the result as one JSON object to this file.")
-    Path json;
-
-    @Option(names = "--quiet", description = "No per-second progress lines.")
-    boolean quiet;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     private final PrintStream out;
 
@@ -123,30 +96,8 @@ public final class E2eBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        E2eConfig config;
-        try {
-            config = toConfig();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        E2eResult result = new E2eRunner(config, quiet ? null : out).run();
-        out.print(result.toText());
-        out.flush();
-        if (json != null) {
-            Path parent = json.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(json, result.toJson() + "\n", StandardCharsets.UTF_8);
-        }
-        return exitCode(result);
-    }
-
-    static int exitCode(E2eResult result) {
-        if (!result.failures().isEmpty()) {
-            return PublishBench.EXIT_CONNECT_FAILED;
-        }
-        return result.clean() ? 0 : PublishBench.EXIT_RUN_ERRORS;
+        E2eConfig config = output.config(this::toConfig);
+        return output.report(out, new E2eRunner(config, output.progress(out)).run());
     }
 
     E2eConfig toConfig() {
@@ -168,11 +119,12 @@ public final class E2eBench implements Callable<Integer> {
             throw new IllegalArgumentException("--payload must be >= " + SequencedPayload.HEADER_BYTES
                     + " bytes (publisher, sequence number, send time): " + payload);
         }
-        BenchConfig clients = new BenchConfig(host, port, PublishBench.parseProtocol(protocol), PublishBench.parseQos(qos),
+        ConnectionOptions c = connection;
+        BenchConfig clients = new BenchConfig(c.host, c.port, c.protocolVersion(), PublishBench.parseQos(qos),
                 publishers, payload, PublishBench.seconds(warmupSeconds, "warm-up"),
                 PublishBench.seconds(durationSeconds, "duration"), perPublisher, maxInflight,
-                s.publishTopicPattern(topicPrefix), E2eConfig.publisherPrefix(clientPrefix), username, password,
-                keepAlive, threads, !nio, PublishBench.seconds(connectTimeoutSeconds, "connect timeout"),
+                s.publishTopicPattern(topicPrefix), E2eConfig.publisherPrefix(clientPrefix), c.username, c.password,
+                c.keepAlive, threads, !c.nio, PublishBench.seconds(connectTimeoutSeconds, "connect timeout"),
                 PublishBench.seconds(drainSeconds, "drain"));
         return new E2eConfig(s, n, topicPrefix, clientPrefix, clients);
     }

@@ -2,8 +2,15 @@ package io.tributary.bench;
 
 import io.tributary.bench.LatencyRecorder.LatencySummary;
 
+import io.tributary.bench.ResultFormat.Json;
+
 import java.util.List;
 import java.util.Locale;
+
+import static io.tributary.bench.ResultFormat.failureLines;
+import static io.tributary.bench.ResultFormat.latencyLine;
+import static io.tributary.bench.ResultFormat.num;
+import static io.tributary.bench.ResultFormat.rateText;
 
 /**
  * Outcome of one end-to-end run and its two renderings (text, one flat JSON object). Rates are per
@@ -27,7 +34,7 @@ record E2eResult(
         long publisherDisconnects,
         long subscriberErrors,
         long subscriberDisconnects,
-        List<String> failures) {
+        List<String> failures) implements OutputOptions.Report {
 
     E2eResult {
         failures = List.copyOf(failures);
@@ -50,15 +57,17 @@ record E2eResult(
      * received; at QoS 1/2 nothing lost, at QoS 2 nothing duplicated. QoS 0 may lose messages and
      * QoS 1 may duplicate them (MQTT allows both), so those are reported but not held against the run.
      */
-    boolean clean() {
+    @Override
+    public boolean clean() {
         return failures.isEmpty() && publisherErrors == 0 && publisherDisconnects == 0 && subscriberErrors == 0
                 && subscriberDisconnects == 0 && totals.unexpected() == 0
                 && (qos() == 0 || totals.lost() == 0) && (qos() < 2 || totals.duplicates() == 0);
     }
 
-    String toJson() {
+    @Override
+    public String toJson() {
         StringBuilder b = new StringBuilder(1024).append('{');
-        BenchResult.Json j = new BenchResult.Json(b);
+        Json j = new Json(b);
         BenchConfig c = config.clients();
         boolean ran = failures.isEmpty();
         boolean lat = ran && latency.count() > 0;
@@ -97,12 +106,7 @@ record E2eResult(
         j.field("pairs_out_of_order", ran ? totals.pairsOutOfOrder() : null);
         j.field("drain_s", ran ? drainSeconds : null);
         j.field("latency_count", ran ? latency.count() : null);
-        j.field("latency_p50_us", lat ? latency.p50Micros() : null);
-        j.field("latency_p90_us", lat ? latency.p90Micros() : null);
-        j.field("latency_p99_us", lat ? latency.p99Micros() : null);
-        j.field("latency_p999_us", lat ? latency.p999Micros() : null);
-        j.field("latency_max_us", lat ? latency.maxMicros() : null);
-        j.field("latency_mean_us", lat ? latency.meanMicros() : null);
+        j.latency(latency, lat);
         j.field("errors", publisherErrors + subscriberErrors);
         j.field("disconnects", publisherDisconnects + subscriberDisconnects);
         j.field("publisher_errors", publisherErrors);
@@ -115,7 +119,8 @@ record E2eResult(
         return b.append('}').toString();
     }
 
-    String toText() {
+    @Override
+    public String toText() {
         BenchConfig c = config.clients();
         StringBuilder b = new StringBuilder(1024);
         b.append(String.format(Locale.ROOT,
@@ -123,34 +128,18 @@ record E2eResult(
                         + "(+%s s warm-up), rate %s, %s%n",
                 config.scenario().label(), config.publishers(), config.publishers() == 1 ? "" : "s",
                 config.subscribers(), config.subscribers() == 1 ? "" : "s", c.protocolName(), qos(),
-                c.payloadBytes(), BenchResult.num(measuredSeconds, 1), BenchResult.num(c.warmup().toMillis() / 1000.0, 0),
-                c.ratePerPublisher() > 0 ? BenchResult.num(c.ratePerPublisher(), 0) + " msg/s per publisher" : "unlimited",
+                c.payloadBytes(), num(measuredSeconds, 1), num(c.warmup().toMillis() / 1000.0, 0), rateText(c.ratePerPublisher()),
                 transport));
         b.append(String.format(Locale.ROOT, "  ready           %d of %d subscribers, %d of %d publishers%n",
                 subscribersReady, config.subscribers(), publishersReady, config.publishers()));
         if (!failures.isEmpty()) {
-            int shown = Math.min(failures.size(), BenchResult.MAX_FAILURES_SHOWN);
-            for (String failure : failures.subList(0, shown)) {
-                b.append("  FAILED          ").append(failure).append(System.lineSeparator());
-            }
-            if (failures.size() > shown) {
-                b.append(String.format(Locale.ROOT, "  ... and %d more failures%n", failures.size() - shown));
-            }
-            b.append("  run aborted: nothing published").append(System.lineSeparator());
+            failureLines(b, failures, "  FAILED          ", "failures");
             return b.toString();
         }
         b.append(String.format(Locale.ROOT, "  published       %,d msgs  %,.0f msg/s%n", published, publishedPerSecond()));
         b.append(String.format(Locale.ROOT, "  delivered       %,d msgs  %,.0f msg/s (first arrivals in the measured window; "
                 + "%d per message)%n", deliveredInWindow, deliveredPerSecond(), config.scenario().deliveriesPerMessage(config.n())));
-        if (latency.count() > 0) {
-            b.append(String.format(Locale.ROOT,
-                    "  e2e latency     p50 %s  p90 %s  p99 %s  p99.9 %s  max %s  mean %s ms  (n=%,d)%n",
-                    BenchResult.ms(latency.p50Micros()), BenchResult.ms(latency.p90Micros()),
-                    BenchResult.ms(latency.p99Micros()), BenchResult.ms(latency.p999Micros()),
-                    BenchResult.ms(latency.maxMicros()), BenchResult.ms(latency.meanMicros()), latency.count()));
-        } else {
-            b.append("  e2e latency     none recorded").append(System.lineSeparator());
-        }
+        latencyLine(b, "  e2e latency     ", latency);
         b.append(String.format(Locale.ROOT, "  expected        %,d deliveries (%,d messages sent since warm-up began, %d pair%s), "
                         + "received %,d, drain %.1f s%n", totals.expected(), sentTotal, totals.pairs(),
                 totals.pairs() == 1 ? "" : "s", totals.received(), drainSeconds));

@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import static io.tributary.bench.ResultFormat.ms;
+
 /**
  * Drives an end-to-end run: subscribers connect and SUBSCRIBE first, then publishers connect; then
  * warm-up, measured window, and a drain that ends when every expected delivery arrived or the
@@ -22,7 +24,7 @@ final class E2eRunner {
 
     private final E2eConfig config;
     private final BenchConfig clients;
-    private final PrintStream progress; // null: no per-second lines
+    private final MeasuredWindow measuredWindow;
     private final E2eStats stats = new E2eStats();
     private final LatencyRecorder latency = new LatencyRecorder();
     private final LatencyRecorder ackLatency = new LatencyRecorder();
@@ -30,7 +32,7 @@ final class E2eRunner {
     E2eRunner(E2eConfig config, PrintStream progress) {
         this.config = config;
         this.clients = config.clients();
-        this.progress = progress;
+        this.measuredWindow = new MeasuredWindow(progress);
     }
 
     E2eResult run() throws InterruptedException, ExecutionException, TimeoutException {
@@ -52,7 +54,7 @@ final class E2eRunner {
             }
             int granted = subscribers.stream().mapToInt(SubscriberHandler::grantedQos).min().orElse(-1);
             result.grantedQos(granted);
-            line(String.format(Locale.ROOT, "subscribed %d subscriber%s (%s, granted QoS %d)", subscribers.size(),
+            measuredWindow.line(String.format(Locale.ROOT, "subscribed %d subscriber%s (%s, granted QoS %d)", subscribers.size(),
                     subscribers.size() == 1 ? "" : "s", describeFilters(subscribers), granted));
 
             for (int i = 0; i < config.publishers(); i++) {
@@ -66,7 +68,7 @@ final class E2eRunner {
             if (!failures.isEmpty()) {
                 return result.failures(failures).build(stats);
             }
-            line(String.format(Locale.ROOT, "connected %d publisher%s to %s:%d (MQTT %s, QoS %d, %s, %s)",
+            measuredWindow.line(String.format(Locale.ROOT, "connected %d publisher%s to %s:%d (MQTT %s, QoS %d, %s, %s)",
                     publishers.size(), publishers.size() == 1 ? "" : "s", clients.host(), clients.port(),
                     clients.protocolName(), clients.qos().value(), group.transport(), rateText()));
 
@@ -87,7 +89,7 @@ final class E2eRunner {
             }
             double drainSeconds = (System.nanoTime() - drainStart) / 1e9;
             long missing = expected - stats.delivered.sum();
-            line(missing <= 0
+            measuredWindow.line(missing <= 0
                     ? String.format(Locale.ROOT, "drained: all %,d expected deliveries arrived (%.1f s after publishing stopped)",
                             expected, drainSeconds)
                     : String.format(Locale.ROOT, "drain ended after %.1f s with %,d of %,d expected deliveries missing",
@@ -106,43 +108,42 @@ final class E2eRunner {
     /** Warm-up and measured window; returns the measured seconds (0 if it never started). */
     private double publish(List<PublisherHandler> publishers, List<SubscriberHandler> subscribers)
             throws InterruptedException {
-        long runStart = System.nanoTime();
-        long measureStart = runStart + clients.warmup().toNanos();
-        long measureEnd = measureStart + clients.duration().toNanos();
-        long measureStartActual = 0;
-        if (clients.warmup().isZero()) {
-            stats.measureStarted(runStart);
-            stats.phase(BenchStats.Phase.MEASURE);
-            measureStartActual = runStart;
-        } else {
-            stats.phase(BenchStats.Phase.WARMUP);
-        }
-        for (PublisherHandler p : publishers) {
-            p.ctxExecute(p::start);
-        }
-        Ticker ticker = new Ticker(runStart);
-        while (true) {
-            long now = System.nanoTime();
-            if (measureStartActual == 0 && now >= measureStart) {
-                stats.measureStarted(now);
-                stats.phase(BenchStats.Phase.MEASURE);
-                measureStartActual = now;
+        return measuredWindow.run(clients.warmup(), clients.duration(), publishers, new MeasuredWindow.Run() {
+            private long lastSent;
+            private long lastDelivered;
+
+            @Override
+            public void phase(BenchStats.Phase phase, long nanos) {
+                if (phase == BenchStats.Phase.MEASURE) {
+                    stats.measureStarted(nanos);
+                } else if (phase == BenchStats.Phase.DRAIN) {
+                    stats.measureEnded(nanos);
+                }
+                stats.phase(phase);
             }
-            if (now >= measureEnd) {
-                break;
+
+            @Override
+            public String lost() {
+                if (ClientGroup.allClosed(publishers) || ClientGroup.allClosed(subscribers)) {
+                    return "all " + (ClientGroup.allClosed(publishers) ? "publisher" : "subscriber")
+                            + " connections lost; stopping";
+                }
+                return null;
             }
-            if (ClientGroup.allClosed(publishers) || ClientGroup.allClosed(subscribers)) {
-                line("all " + (ClientGroup.allClosed(publishers) ? "publisher" : "subscriber")
-                        + " connections lost; stopping");
-                break;
+
+            @Override
+            public String interval(double seconds) {
+                long sent = stats.publishers.sentTotal();
+                long delivered = stats.delivered.sum();
+                LatencySummary l = latency.takeInterval();
+                String figures = String.format(Locale.ROOT, "pub %,9.0f/s  delivered %,9.0f/s  e2e p50 %s p99 %s ms",
+                        (sent - lastSent) / seconds, (delivered - lastDelivered) / seconds,
+                        l.count() > 0 ? ms(l.p50Micros()) : "-", l.count() > 0 ? ms(l.p99Micros()) : "-");
+                lastSent = sent;
+                lastDelivered = delivered;
+                return figures;
             }
-            ticker.sleepUntilNext(measureStartActual == 0 ? measureStart : measureEnd);
-            ticker.maybePrint();
-        }
-        long end = System.nanoTime();
-        stats.measureEnded(end);
-        stats.phase(BenchStats.Phase.DRAIN);
-        return measureStartActual == 0 ? 0 : (end - measureStartActual) / 1e9;
+        });
     }
 
     private long expectedDeliveries(long[] sent) {
@@ -176,58 +177,5 @@ final class E2eRunner {
         double r = clients.ratePerPublisher();
         return r > 0 ? String.format(Locale.ROOT, "%,.0f msg/s per publisher, %,.0f in total", r, r * config.publishers())
                 : "unlimited rate";
-    }
-
-    private void line(String text) {
-        if (progress != null) {
-            progress.println(text);
-            progress.flush();
-        }
-    }
-
-    /** One line per second: the interval's publish and delivery rates and end-to-end latency. */
-    private final class Ticker {
-        private final long start;
-        private long next;
-        private long lastNanos;
-        private long lastSent;
-        private long lastDelivered;
-
-        Ticker(long start) {
-            this.start = start;
-            this.next = start + TimeUnit.SECONDS.toNanos(1);
-            this.lastNanos = start;
-        }
-
-        void sleepUntilNext(long limit) throws InterruptedException {
-            long nanos = Math.min(next, limit) - System.nanoTime();
-            if (nanos > 0) {
-                TimeUnit.NANOSECONDS.sleep(nanos);
-            }
-        }
-
-        void maybePrint() {
-            long now = System.nanoTime();
-            if (now < next) {
-                return;
-            }
-            next += TimeUnit.SECONDS.toNanos(1);
-            double seconds = (now - lastNanos) / 1e9;
-            long sent = stats.publishers.sentTotal();
-            long delivered = stats.delivered.sum();
-            LatencySummary l = latency.takeInterval();
-            if (progress != null) {
-                String phase = stats.phase() == BenchStats.Phase.WARMUP ? "warm-up" : "measure";
-                progress.println(String.format(Locale.ROOT,
-                        "[%4.0fs %-7s] pub %,9.0f/s  delivered %,9.0f/s  e2e p50 %s p99 %s ms",
-                        (now - start) / 1e9, phase, (sent - lastSent) / seconds, (delivered - lastDelivered) / seconds,
-                        l.count() > 0 ? BenchResult.ms(l.p50Micros()) : "-",
-                        l.count() > 0 ? BenchResult.ms(l.p99Micros()) : "-"));
-                progress.flush();
-            }
-            lastNanos = now;
-            lastSent = sent;
-            lastDelivered = delivered;
-        }
     }
 }

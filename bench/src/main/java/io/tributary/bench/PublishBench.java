@@ -1,18 +1,13 @@
 package io.tributary.bench;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
-import io.netty.handler.codec.mqtt.MqttVersion;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -25,17 +20,8 @@ import java.util.concurrent.Callable;
         description = "Publishes MQTT messages from N connections and reports throughput and ack latency.")
 public final class PublishBench implements Callable<Integer> {
 
-    static final int EXIT_CONNECT_FAILED = 2;
-    static final int EXIT_RUN_ERRORS = 3;
-
-    @Option(names = {"-H", "--host"}, defaultValue = "127.0.0.1", description = "Broker host (default: ${DEFAULT-VALUE}).")
-    String host;
-
-    @Option(names = {"-p", "--port"}, defaultValue = "1883", description = "Broker port (default: ${DEFAULT-VALUE}).")
-    int port;
-
-    @Option(names = "--protocol", defaultValue = "3.1.1", description = "MQTT version: 3.1.1 or 5 (default: ${DEFAULT-VALUE}).")
-    String protocol;
+    @Mixin
+    ConnectionOptions connection;
 
     @Option(names = {"-q", "--qos"}, defaultValue = "1", description = "QoS 0, 1 or 2 (default: ${DEFAULT-VALUE}).")
     int qos;
@@ -67,20 +53,8 @@ public final class PublishBench implements Callable<Integer> {
     @Option(names = "--client-prefix", defaultValue = "bench-", description = "Client id prefix (default: ${DEFAULT-VALUE}).")
     String clientPrefix;
 
-    @Option(names = {"-u", "--username"}, description = "Username for CONNECT.")
-    String username;
-
-    @Option(names = {"-P", "--password"}, description = "Password for CONNECT.")
-    String password;
-
-    @Option(names = "--keep-alive", defaultValue = "60", description = "Keep-alive seconds (default: ${DEFAULT-VALUE}).")
-    int keepAlive;
-
     @Option(names = "--threads", defaultValue = "1", description = "Event loop threads (default: ${DEFAULT-VALUE}).")
     int threads;
-
-    @Option(names = "--nio", description = "Use the NIO transport even where epoll is available.")
-    boolean nio;
 
     @Option(names = "--connect-timeout", defaultValue = "10", description = "Seconds for TCP connect, and again for CONNACK (default: ${DEFAULT-VALUE}).")
     double connectTimeoutSeconds;
@@ -89,14 +63,8 @@ public final class PublishBench implements Callable<Integer> {
             description = "Seconds to wait for outstanding acks after publishing stops (default: ${DEFAULT-VALUE}).")
     double drainTimeoutSeconds;
 
-    @Option(names = "--json", description = "Also write the result as one JSON object to this file.")
-    Path json;
-
-    @Option(names = "--quiet", description = "No per-second progress lines.")
-    boolean quiet;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    OutputOptions output;
 
     private final PrintStream out;
 
@@ -114,49 +82,16 @@ public final class PublishBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        BenchConfig config;
-        try {
-            config = toConfig();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-        BenchResult result = new BenchRunner(config, quiet ? null : out).run();
-        out.print(result.toText());
-        out.flush();
-        if (json != null) {
-            writeJson(json, result);
-        }
-        return exitCode(result);
-    }
-
-    static int exitCode(BenchResult result) {
-        if (!result.connectFailures().isEmpty()) {
-            return EXIT_CONNECT_FAILED;
-        }
-        return result.clean() ? 0 : EXIT_RUN_ERRORS;
-    }
-
-    static void writeJson(Path file, BenchResult result) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Files.writeString(file, result.toJson() + "\n", StandardCharsets.UTF_8);
+        BenchConfig config = output.config(this::toConfig);
+        return output.report(out, new BenchRunner(config, output.progress(out)).run());
     }
 
     BenchConfig toConfig() {
-        return new BenchConfig(host, port, parseProtocol(protocol), parseQos(qos), publishers, payload,
+        ConnectionOptions c = connection;
+        return new BenchConfig(c.host, c.port, c.protocolVersion(), parseQos(qos), publishers, payload,
                 seconds(warmupSeconds, "warm-up"), seconds(durationSeconds, "duration"), rate, maxInflight,
-                topic, clientPrefix, username, password, keepAlive, threads, !nio,
+                topic, clientPrefix, c.username, c.password, c.keepAlive, threads, !c.nio,
                 seconds(connectTimeoutSeconds, "connect timeout"), seconds(drainTimeoutSeconds, "drain timeout"));
-    }
-
-    static MqttVersion parseProtocol(String value) {
-        return switch (value.trim().toLowerCase(Locale.ROOT)) {
-            case "3.1.1", "311", "4" -> MqttVersion.MQTT_3_1_1;
-            case "5", "5.0" -> MqttVersion.MQTT_5;
-            default -> throw new IllegalArgumentException("--protocol must be 3.1.1 or 5: " + value);
-        };
     }
 
     static MqttQoS parseQos(int value) {

@@ -97,7 +97,7 @@ class BenchResultTest {
         assertThat(field(json, "connect_failure")).isEqualTo("\"bench-0: refused \\\"not authorized\\\"\\n\"");
         assertThat(field(json, "clean")).isEqualTo("false");
         assertThat(r.toText()).contains("CONNECT FAILED  bench-1: timeout").contains("run aborted");
-        assertThat(PublishBench.exitCode(r)).isEqualTo(PublishBench.EXIT_CONNECT_FAILED);
+        assertThat(OutputOptions.exitCode(r)).isEqualTo(OutputOptions.EXIT_CONNECT_FAILED);
     }
 
     @Test
@@ -115,6 +115,6 @@ class BenchResultTest {
         BenchResult r = new BenchResult(config(), "epoll", 10, 100, 2.0, 10, 10, 10, 0, 1, List.of(), LATENCY);
 
         assertThat(r.clean()).isFalse();
-        assertThat(PublishBench.exitCode(r)).isEqualTo(PublishBench.EXIT_RUN_ERRORS);
+        assertThat(OutputOptions.exitCode(r)).isEqualTo(OutputOptions.EXIT_RUN_ERRORS);
     }
 }

@@ -64,9 +64,9 @@ class E2eBenchTest {
 
         assertThat(qos0.clean()).isTrue();
         assertThat(qos0.toText()).contains("lost            2 (1 pair)  allowed at QoS 0");
-        assertThat(E2eBench.exitCode(qos0)).isZero();
+        assertThat(OutputOptions.exitCode(qos0)).isZero();
         assertThat(qos1.clean()).isFalse();
-        assertThat(E2eBench.exitCode(qos1)).isEqualTo(PublishBench.EXIT_RUN_ERRORS);
+        assertThat(OutputOptions.exitCode(qos1)).isEqualTo(OutputOptions.EXIT_RUN_ERRORS);
         assertThat(qos1.toJson()).contains("\"lost\":2,").contains("\"clean\":false");
     }
 
@@ -75,7 +75,7 @@ class E2eBenchTest {
         E2eResult r = new E2eResult(parse(), "nio", 0, 0, -1, 0, 0, 0, 0, 0, DeliveryTracker.Totals.ZERO,
                 LatencySummary.EMPTY, 0, 0, 0, 0, List.of("e2e-sub-0: SUBSCRIBE refused: 0x80 (filter bench/fanin/+, QoS 1)"));
 
-        assertThat(E2eBench.exitCode(r)).isEqualTo(PublishBench.EXIT_CONNECT_FAILED);
+        assertThat(OutputOptions.exitCode(r)).isEqualTo(OutputOptions.EXIT_CONNECT_FAILED);
         assertThat(r.toText()).contains("FAILED          e2e-sub-0: SUBSCRIBE refused: 0x80").contains("run aborted");
         assertThat(r.toJson()).contains("\"connect_failure\":\"e2e-sub-0: SUBSCRIBE refused: 0x80")
                 .contains("\"lost\":null");

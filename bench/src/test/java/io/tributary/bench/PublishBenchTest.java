@@ -68,10 +68,10 @@ class PublishBenchTest {
 
     @Test
     void protocolAcceptsCommonSpellings() {
-        assertThat(PublishBench.parseProtocol("3.1.1")).isEqualTo(MqttVersion.MQTT_3_1_1);
-        assertThat(PublishBench.parseProtocol("4")).isEqualTo(MqttVersion.MQTT_3_1_1);
-        assertThat(PublishBench.parseProtocol("5.0")).isEqualTo(MqttVersion.MQTT_5);
-        assertThatThrownBy(() -> PublishBench.parseProtocol("3.1")).hasMessageContaining("--protocol");
+        assertThat(ConnectionOptions.parseProtocol("3.1.1")).isEqualTo(MqttVersion.MQTT_3_1_1);
+        assertThat(ConnectionOptions.parseProtocol("4")).isEqualTo(MqttVersion.MQTT_3_1_1);
+        assertThat(ConnectionOptions.parseProtocol("5.0")).isEqualTo(MqttVersion.MQTT_5);
+        assertThatThrownBy(() -> ConnectionOptions.parseProtocol("3.1")).hasMessageContaining("--protocol");
     }
 
     @Test

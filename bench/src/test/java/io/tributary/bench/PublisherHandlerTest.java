@@ -15,39 +15,23 @@ import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.ReferenceCountUtil;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The publisher's protocol behaviour, driven through an EmbeddedChannel (no codec, no network). */
-class PublisherHandlerTest {
+class PublisherHandlerTest extends EmbeddedHandlerTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000);
     private final BenchStats stats = new BenchStats();
     private final LatencyRecorder latency = new LatencyRecorder();
-    private EmbeddedChannel channel;
     private PublisherHandler handler;
 
-    @AfterEach
-    void closeChannel() {
-        if (channel != null) {
-            channel.finishAndReleaseAll();
-        }
-    }
-
     private void open(String... args) {
-        PublishBench bench = new PublishBench(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        new CommandLine(bench).parseArgs(args);
-        BenchConfig config = bench.toConfig();
+        BenchConfig config = parse(new PublishBench(), args).toConfig();
         handler = new PublisherHandler(7, config, stats, latency,
                 Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {1, 2, 3})), clock::get);
         channel = new EmbeddedChannel(handler);
@@ -55,16 +39,6 @@ class PublisherHandlerTest {
 
     private MqttMessage nextOutbound() {
         return channel.readOutbound();
-    }
-
-    private List<MqttMessage> drainOutbound() {
-        channel.runPendingTasks();
-        List<MqttMessage> out = new ArrayList<>();
-        MqttMessage m;
-        while ((m = channel.readOutbound()) != null) {
-            out.add(m);
-        }
-        return out;
     }
 
     private void connAck(MqttConnectReturnCode code, MqttProperties properties) {
@@ -110,7 +84,7 @@ class PublisherHandlerTest {
         connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, MqttProperties.NO_PROPERTIES);
         startMeasuring();
 
-        List<MqttMessage> first = release(drainOutbound());
+        List<MqttMessage> first = release(outbound());
         assertThat(first).hasSize(100).allMatch(m -> m.fixedHeader().messageType() == MqttMessageType.PUBLISH);
         MqttPublishMessage p = (MqttPublishMessage) first.get(0);
         assertThat(p.variableHeader().topicName()).isEqualTo("bench/7");
@@ -121,7 +95,7 @@ class PublisherHandlerTest {
         reply(MqttMessageType.PUBACK, id(first.get(0)));
         reply(MqttMessageType.PUBACK, id(first.get(1)));
 
-        List<MqttMessage> refill = release(drainOutbound());
+        List<MqttMessage> refill = release(outbound());
         assertThat(refill).hasSize(2);
         assertThat(stats.published()).isEqualTo(102);
         assertThat(stats.acked()).isEqualTo(2);
@@ -136,12 +110,12 @@ class PublisherHandlerTest {
         nextOutbound();
         connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, MqttProperties.NO_PROPERTIES);
         startMeasuring();
-        List<MqttMessage> sent = release(drainOutbound());
+        List<MqttMessage> sent = release(outbound());
         assertThat(sent).hasSize(1);
         int id = id(sent.get(0));
 
         reply(MqttMessageType.PUBREC, id);
-        List<MqttMessage> afterRec = drainOutbound();
+        List<MqttMessage> afterRec = outbound();
         assertThat(afterRec).hasSize(1);
         assertThat(afterRec.get(0).fixedHeader().messageType()).isEqualTo(MqttMessageType.PUBREL);
         assertThat(afterRec.get(0).fixedHeader().qosLevel()).isEqualTo(MqttQoS.AT_LEAST_ONCE); // MQTT-3.6.1-1
@@ -149,7 +123,7 @@ class PublisherHandlerTest {
         assertThat(stats.acked()).isZero();
 
         reply(MqttMessageType.PUBCOMP, id);
-        List<MqttMessage> afterComp = release(drainOutbound());
+        List<MqttMessage> afterComp = release(outbound());
         assertThat(stats.acked()).isEqualTo(1);
         assertThat(afterComp).hasSize(1).allMatch(m -> m.fixedHeader().messageType() == MqttMessageType.PUBLISH);
     }
@@ -160,11 +134,11 @@ class PublisherHandlerTest {
         nextOutbound();
         connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, MqttProperties.NO_PROPERTIES);
         startMeasuring();
-        assertThat(release(drainOutbound())).hasSize(1);
+        assertThat(release(outbound())).hasSize(1);
 
         clock.addAndGet(20_000_000); // 20 ms: 20 more due, far beyond the QoS 1 window of 5
         handler.pump();
-        List<MqttMessage> sent = release(drainOutbound());
+        List<MqttMessage> sent = release(outbound());
 
         assertThat(sent).hasSize(20);
         assertThat(sent).allMatch(m -> ((MqttPublishMessage) m).variableHeader().packetId() == 0);
@@ -181,7 +155,7 @@ class PublisherHandlerTest {
         startMeasuring();
 
         assertThat(handler.window()).isEqualTo(20);
-        assertThat(release(drainOutbound())).hasSize(20);
+        assertThat(release(outbound())).hasSize(20);
     }
 
     @Test
@@ -190,7 +164,7 @@ class PublisherHandlerTest {
         nextOutbound();
         connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, MqttProperties.NO_PROPERTIES);
         startMeasuring();
-        int id = id(release(drainOutbound()).get(0));
+        int id = id(release(outbound()).get(0));
 
         channel.writeInbound(new MqttMessage(new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttPubReplyMessageVariableHeader(id, (byte) 0x87, MqttProperties.NO_PROPERTIES)));
@@ -254,11 +228,11 @@ class PublisherHandlerTest {
         connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, MqttProperties.NO_PROPERTIES);
         startMeasuring();
 
-        assertThat(release(drainOutbound())).hasSize(1);
+        assertThat(release(outbound())).hasSize(1);
         clock.addAndGet(50_000_000);
-        assertThat(release(drainOutbound())).isEmpty();
+        assertThat(release(outbound())).isEmpty();
         clock.addAndGet(50_000_000);
         handler.pump(); // what the scheduled wake-up does
-        assertThat(release(drainOutbound())).hasSize(1);
+        assertThat(release(outbound())).hasSize(1);
     }
 }

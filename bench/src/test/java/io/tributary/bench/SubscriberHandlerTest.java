@@ -15,14 +15,8 @@ import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,39 +25,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The subscriber's protocol behaviour as the receiver, through an EmbeddedChannel (no codec, no network). */
-class SubscriberHandlerTest {
+class SubscriberHandlerTest extends EmbeddedHandlerTest {
 
     private final AtomicLong clock = new AtomicLong(50_000_000);
     private final E2eStats stats = new E2eStats();
     private final LatencyRecorder latency = new LatencyRecorder();
     private final SequencedPayload payloads = new SequencedPayload(32);
-    private EmbeddedChannel channel;
     private SubscriberHandler handler;
 
-    @AfterEach
-    void closeChannel() {
-        if (channel != null) {
-            channel.finishAndReleaseAll();
-        }
-    }
-
     private void open(String... args) {
-        E2eBench bench = new E2eBench(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        new CommandLine(bench).parseArgs(args);
-        E2eConfig config = bench.toConfig();
+        E2eConfig config = parse(new E2eBench(), args).toConfig();
         handler = new SubscriberHandler(0, config.subscriberClientId(0), config.filter(0), config.clients(), stats,
                 new DeliveryTracker(config.scenario(), 0, config.publishers()), latency, clock::get);
         channel = new EmbeddedChannel(handler);
-    }
-
-    private List<MqttMessage> outbound() {
-        channel.runPendingTasks();
-        List<MqttMessage> out = new ArrayList<>();
-        MqttMessage m;
-        while ((m = channel.readOutbound()) != null) {
-            out.add(m);
-        }
-        return out;
     }
 
     private void connectAndSubscribe(MqttQoS granted) {
