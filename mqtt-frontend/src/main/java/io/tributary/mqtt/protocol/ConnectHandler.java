@@ -194,6 +194,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         // --- MQTT 5 properties (section 3.1.2.11)
         long clientMaxPacketSize = Long.MAX_VALUE;
         long sessionExpiry = 0;
+        boolean responseInformationRequested = false;
         if (v5) {
             Integer receiveMaximum = intProperty(properties, RECEIVE_MAXIMUM);
             Integer maximumPacketSize = intProperty(properties, MAXIMUM_PACKET_SIZE);
@@ -230,6 +231,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
             if (maximumPacketSize != null) {
                 clientMaxPacketSize = Integer.toUnsignedLong(maximumPacketSize);
             }
+            responseInformationRequested = responseInformation != null && responseInformation == 1;
             if (expiry != null) {
                 sessionExpiry = Integer.toUnsignedLong(expiry);
             }
@@ -301,7 +303,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         ctx.channel().config().setAutoRead(false);
         pending = new ArrayList<>();
         MqttConnAckMessage connAck = connAck(rules, assigned ? clientId : null, sessionExpiry,
-                keepAliveCapped ? keepAlive : -1);
+                keepAliveCapped ? keepAlive : -1, responseInformationRequested ? responseTopicPrefix(clientId) : null);
         int idleSeconds = keepAlive;
         ProtocolRules connectionRules = rules;
         broker.ownership().claim(clientId).whenComplete((epoch, failure) -> ctx.executor().execute(
@@ -350,8 +352,17 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * The Response Information we give a client that asks for it (3.1.2.11.6): a topic prefix of its own for the
+     * response topics of request/response; none when its client id cannot be part of a topic name.
+     */
+    static String responseTopicPrefix(String clientId) {
+        String prefix = "responses/" + clientId + "/";
+        return isValidTopicName(prefix) ? prefix : null;
+    }
+
     private MqttConnAckMessage connAck(ProtocolRules rules, String assignedClientId, long requestedSessionExpiry,
-                                       int serverKeepAlive) {
+                                       int serverKeepAlive, String responseInformation) {
         MqttConnectReturnCode accepted = MqttConnectReturnCode.CONNECTION_ACCEPTED;
         if (rules.version() != MqttVersion.MQTT_5) {
             // sessions do not outlive the connection yet: Session Present is 0 (MQTT-3.2.2-2 / -3)
@@ -371,6 +382,9 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
                     }
                     if (serverKeepAlive >= 0) {
                         p.serverKeepAlive(serverKeepAlive);
+                    }
+                    if (responseInformation != null) {
+                        p.responseInformation(responseInformation);
                     }
                     if (settings.receiveMaximum() < 65535) {
                         p.receiveMaximum(settings.receiveMaximum());

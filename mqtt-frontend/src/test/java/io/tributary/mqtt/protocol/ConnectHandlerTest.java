@@ -280,6 +280,18 @@ class ConnectHandlerTest {
     }
 
     @Test
+    void responseInformationIsGivenWhenRequested() {
+        connection.send(connect5(CLEAN, 60, properties(Packets.byteProperty(0x19, 1)), "requester"));
+        assertThat(connAckProperties(connection.next()).getProperty(0x1A).value()).isEqualTo("responses/requester/");
+    }
+
+    @Test
+    void noResponseInformationUnlessRequested() {
+        connection.send(connect5("quiet"));
+        assertThat(connAckProperties(connection.next()).getProperty(0x1A)).isNull();
+    }
+
+    @Test
     void serverKeepAliveCapsTheClientsKeepAlive() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
