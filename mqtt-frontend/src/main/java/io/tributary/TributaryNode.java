@@ -3,6 +3,8 @@ package io.tributary;
 import io.tributary.bridge.KafkaSettings;
 import io.tributary.bridge.admin.TopicAdministrator;
 import io.tributary.bridge.delivery.KafkaMessageFeed;
+import io.tributary.bridge.delivery.KafkaSharedFeed;
+import io.tributary.bridge.mapping.TopicFilter;
 import io.tributary.bridge.kafka.EmbeddedKafka;
 import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicMapper;
@@ -16,6 +18,7 @@ import io.tributary.metrics.MetricsEndpoint;
 import io.tributary.metrics.NodeMetrics;
 import io.tributary.mqtt.auth.Authenticator;
 import io.tributary.mqtt.delivery.LocalRouter;
+import io.tributary.mqtt.delivery.SharedSubscriptions;
 import io.tributary.mqtt.delivery.Subscriber;
 import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.protocol.BrokerContext;
@@ -86,6 +89,7 @@ public final class TributaryNode implements AutoCloseable {
     private KafkaMessagePublisher publisher;
     private KafkaMessageFeed feed;
     private SessionOwnership ownership;
+    private SharedSubscriptions shared;
     private MqttServer server;
     private AutoCloseable meters;
     private MetricsEndpoint metricsEndpoint;
@@ -136,12 +140,15 @@ public final class TributaryNode implements AutoCloseable {
                 connection.claimSeen(epoch);
             }
         });
+        KafkaSettings cluster = kafka;
+        shared = new SharedSubscriptions((shareName, filter) -> new KafkaSharedFeed(cluster, mapper,
+                FOREIGN_RECORD_QOS, cluster.topics().messages(), shareName, TopicFilter.parse(filter)));
         BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), registry,
-                publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, ownership);
+                publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, ownership, shared);
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters = NodeMetrics.bind(meterRegistry, settings.nodeId(), metrics, new NodeMetrics.Gauges(
                 registry::size, subscriptions::size, publisher::inflightBytes,
-                feed::recordsRead, feed::recordsSkipped));
+                feed::recordsRead, feed::recordsSkipped, shared.givenUp::sum));
         if (settings.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(settings.metricsHost(), settings.metricsPort(), meterRegistry);
             log.info("Metrics on http://{}:{}/metrics", settings.metricsHost(),
@@ -181,6 +188,10 @@ public final class TributaryNode implements AutoCloseable {
         if (server != null) {
             closeQuietly("MQTT server", server);
             server = null;
+        }
+        if (shared != null) {
+            shared.close();
+            shared = null;
         }
         if (ownership != null) {
             closeQuietly("session owners", ownership);

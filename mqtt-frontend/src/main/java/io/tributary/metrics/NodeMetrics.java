@@ -23,7 +23,8 @@ public final class NodeMetrics {
 
     /** Sources of gauges that live outside the protocol layer. */
     public record Gauges(DoubleSupplier connections, DoubleSupplier subscriptions, DoubleSupplier kafkaInflightBytes,
-                         DoubleSupplier feedRecordsRead, DoubleSupplier feedRecordsSkipped) {
+                         DoubleSupplier feedRecordsRead, DoubleSupplier feedRecordsSkipped,
+                         DoubleSupplier sharedGivenUp) {
     }
 
     /** Registers the meters; close the result when the node stops (it watches GC notifications). */
@@ -55,6 +56,9 @@ public final class NodeMetrics {
                 .description("subscriptions of the clients connected to this node").register(registry);
         Gauge.builder("tributary.kafka.inflight.bytes", gauges.kafkaInflightBytes()::getAsDouble)
                 .description("bytes handed to Kafka and not yet acknowledged").baseUnit("bytes").register(registry);
+        FunctionCounter.builder("tributary.messages.dropped", gauges, g -> g.sharedGivenUp().getAsDouble())
+                .description("messages not delivered to a subscriber").tag("reason", "no-share-member")
+                .register(registry);
         FunctionCounter.builder("tributary.feed.records.read", gauges, g -> g.feedRecordsRead().getAsDouble())
                 .description("records read from the message topics").register(registry);
         FunctionCounter.builder("tributary.feed.records.skipped", gauges, g -> g.feedRecordsSkipped().getAsDouble())

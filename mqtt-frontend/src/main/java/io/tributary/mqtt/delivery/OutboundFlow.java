@@ -92,6 +92,7 @@ public final class OutboundFlow {
         int size = delivery.message().payload().length;
         if (queue.size() >= maxQueuedMessages || queuedBytes + size > maxQueuedBytes) {
             counters.queueFull(); // a slow subscriber loses messages; publishers and other subscribers are not slowed
+            delivery.abandoned();
             return;
         }
         queue.addLast(delivery);
@@ -118,6 +119,7 @@ public final class OutboundFlow {
         Long expiryLeft = message.expiryLeftSeconds(clock.getAsLong());
         if (expiryLeft != null && expiryLeft <= 0) {
             counters.expired(); // MQTT-3.3.2-5
+            delivery.completed(); // for nobody any more
             return false;
         }
         MqttProperties properties = client.v5() ? properties(delivery, expiryLeft) : MqttProperties.NO_PROPERTIES;
@@ -142,6 +144,7 @@ public final class OutboundFlow {
         long size = packetSize(client.v5(), topicInPacket, delivery.qos(), properties, message.payload().length);
         if (size > client.maximumPacketSize()) {
             counters.tooLarge(); // MQTT-3.1.2-25: never send more than the client accepts
+            delivery.abandoned();
             return false;
         }
         if (newAlias) {
@@ -155,6 +158,9 @@ public final class OutboundFlow {
         }
         ctx.write(publish(topicInPacket, delivery, packetId, properties));
         counters.sent();
+        if (delivery.qos() == 0) {
+            delivery.completed();
+        }
         return true;
     }
 
@@ -171,6 +177,7 @@ public final class OutboundFlow {
         Inflight entry = inflight.get(packetId);
         if (entry != null && entry.state == State.AWAITING_PUBACK) {
             inflight.remove(packetId);
+            entry.delivery.completed();
         }
     }
 
@@ -184,6 +191,7 @@ public final class OutboundFlow {
         }
         if (reasonCode >= 0x80) {
             inflight.remove(packetId);
+            entry.delivery.completed(); // the client refused it: done, not to be sent elsewhere
             return;
         }
         entry.state = State.AWAITING_PUBCOMP;
@@ -195,6 +203,7 @@ public final class OutboundFlow {
         Inflight entry = inflight.get(packetId);
         if (entry != null && entry.state == State.AWAITING_PUBCOMP) {
             inflight.remove(packetId);
+            entry.delivery.completed();
         }
     }
 
@@ -205,6 +214,26 @@ public final class OutboundFlow {
                         MqttProperties.NO_PROPERTIES)
                 : MqttMessageIdVariableHeader.from(packetId);
         ctx.write(new MqttMessage(fixed, header));
+    }
+
+    /**
+     * The connection is gone with its session: what was queued was not delivered here; in flight, QoS 1 may go to
+     * someone else (MQTT 5 4.8.2), QoS 2 must not (MQTT-4.8.2-5) and counts as done.
+     */
+    public void abandonAll() {
+        for (Inflight entry : inflight.values()) {
+            if (entry.delivery.qos() == 2) {
+                entry.delivery.completed();
+            } else {
+                entry.delivery.abandoned();
+            }
+        }
+        inflight.clear();
+        Delivery queued;
+        while ((queued = queue.pollFirst()) != null) {
+            queued.abandoned();
+        }
+        queuedBytes = 0;
     }
 
     public int inflightCount() {

@@ -9,7 +9,12 @@ package io.tributary.mqtt.delivery;
  * @param retainAsPublished keep the RETAIN flag of the publisher
  * @param retainHandling    0, 1 or 2: when retained messages are sent at subscribe time
  * @param subscriptionId    Subscription Identifier, 0 when there is none
+ * @param shareName         the ShareName of a shared subscription ({@code $share/{ShareName}/{filter}}), or null
  */
 public record Subscription(String filter, int qos, boolean noLocal, boolean retainAsPublished, int retainHandling,
-                           int subscriptionId) {
+                           int subscriptionId, String shareName) {
+
+    public boolean shared() {
+        return shareName != null;
+    }
 }

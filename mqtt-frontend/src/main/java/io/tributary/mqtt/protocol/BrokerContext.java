@@ -4,6 +4,7 @@ import io.tributary.bridge.publish.MessagePublisher;
 import io.tributary.bridge.session.SessionOwnership;
 import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.delivery.SharedSubscriptions;
 import io.tributary.mqtt.delivery.Subscriber;
 import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.session.ClientRegistry;
@@ -21,6 +22,7 @@ import java.util.function.Supplier;
  * @param metrics            counters
  * @param subscriptions      the subscriptions of the clients connected to this node
  * @param ownership          which node holds each client's connection (takeover across nodes)
+ * @param shared             the shared subscriptions of the clients connected to this node
  */
 public record BrokerContext(
         ProtocolSettings settings,
@@ -30,7 +32,8 @@ public record BrokerContext(
         Supplier<String> clientIdGenerator,
         ProtocolMetrics metrics,
         SubscriptionTree<Subscriber, Subscription> subscriptions,
-        SessionOwnership ownership) {
+        SessionOwnership ownership,
+        SharedSubscriptions shared) {
 
     public BrokerContext {
         Objects.requireNonNull(settings, "settings");
@@ -41,5 +44,6 @@ public record BrokerContext(
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(subscriptions, "subscriptions");
         Objects.requireNonNull(ownership, "ownership");
+        Objects.requireNonNull(shared, "shared");
     }
 }

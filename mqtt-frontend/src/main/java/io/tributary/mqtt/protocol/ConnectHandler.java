@@ -393,8 +393,6 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
                     if (settings.topicAliasMaximum() > 0) {
                         p.topicAliasMaximum(settings.topicAliasMaximum());
                     }
-                    // shared subscriptions across nodes are not there yet (SUBACK 0x9E)
-                    p.sharedSubscriptionAvailable(false);
                 })
                 .build();
     }

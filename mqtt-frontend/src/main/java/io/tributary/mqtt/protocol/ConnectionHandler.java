@@ -57,6 +57,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -75,6 +76,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
 
+    private static final String SHARE_PREFIX = "$share/";
     private static final int PAUSED_FOR_KAFKA = 1;
     private static final int PAUSED_FOR_INFLIGHT = 2;
 
@@ -462,6 +464,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             subscriptionId = ids.isEmpty() ? 0 : (Integer) ids.get(0).value();
         }
         int[] codes = new int[requested.size()];
+        List<CompletableFuture<Void>> joins = new ArrayList<>();
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription request = requested.get(i);
             String filter = request.topicFilter();
@@ -470,25 +473,56 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 closeWith(MqttReasonCodes.Disconnect.MALFORMED_PACKET, "reserved SUBSCRIBE option bits set"); // MQTT-3.8.3-4
                 return;
             }
-            if (filter.startsWith("$share/")) {
-                codes[i] = v5 ? MqttReasonCodes.SubAck.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED.byteValue() & 0xFF : 0x80;
-                continue;
-            }
-            if (!TopicFilter.isValid(filter)) {
+            String shareName = null;
+            String topicFilter = filter;
+            if (filter.startsWith(SHARE_PREFIX)) {
+                // $share/{ShareName}/{filter} (4.8.2); accepted from 3.1.1 clients too, as most brokers do
+                int slash = filter.indexOf('/', SHARE_PREFIX.length());
+                shareName = slash < 0 ? "" : filter.substring(SHARE_PREFIX.length(), slash);
+                topicFilter = slash < 0 ? "" : filter.substring(slash + 1);
+                if (shareName.isEmpty() || shareName.indexOf('+') >= 0 || shareName.indexOf('#') >= 0
+                        || !TopicFilter.isValid(topicFilter)) {
+                    codes[i] = v5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80; // MQTT-4.8.2-1/-2
+                    continue;
+                }
+                if (option.isNoLocal()) {
+                    closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "No Local on a shared subscription"); // MQTT-3.8.3-4
+                    return;
+                }
+            } else if (!TopicFilter.isValid(filter)) {
                 codes[i] = v5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80; // 4.7.1
                 continue;
             }
-            Subscription subscription = new Subscription(filter, option.qos().value(), option.isNoLocal(),
-                    option.isRetainAsPublished(), option.retainHandling().value(), subscriptionId);
+            Subscription subscription = new Subscription(topicFilter, option.qos().value(), option.isNoLocal(),
+                    option.isRetainAsPublished(), option.retainHandling().value(), subscriptionId, shareName);
             // MQTT-3.8.4-3: a subscription to the same filter replaces the existing one
             subscriptions.put(filter, subscription);
-            broker.subscriptions().put(filter, this, subscription);
             codes[i] = subscription.qos(); // we grant the QoS asked for (MQTT-3.8.4-6 .. -8)
+            if (subscription.shared()) {
+                int index = i;
+                joins.add(broker.shared().join(this, subscription).toCompletableFuture().handle((ok, failure) -> {
+                    if (failure != null) {
+                        log.warn("client '{}': cannot join {}: {}", clientId, filter, failure.toString());
+                        codes[index] = MqttReasonCodes.SubAck.UNSPECIFIED_ERROR.byteValue() & 0xFF;
+                    }
+                    return null;
+                }));
+            } else {
+                broker.subscriptions().put(filter, this, subscription);
+            }
         }
-        ctx.write(new MqttSubAckMessage(
+        MqttSubAckMessage subAck = new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
-                new MqttSubAckPayload(codes)));
+                new MqttSubAckPayload(codes));
+        if (joins.isEmpty()) {
+            ctx.write(subAck);
+        } else {
+            // a share that is new on this node first joins its Kafka group: SUBACK once its messages will flow
+            CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) ->
+                    channel.eventLoop().execute(() -> ctx.writeAndFlush(new MqttSubAckMessage(subAck.fixedHeader(),
+                            subAck.variableHeader(), new MqttSubAckPayload(codes)))));
+        }
     }
 
     private void unsubscribe(MqttUnsubscribeMessage message) {
@@ -500,9 +534,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         short[] codes = new short[filters.size()];
         for (int i = 0; i < codes.length; i++) {
             String filter = filters.get(i);
-            boolean existed = subscriptions.remove(filter) != null;
+            Subscription removed = subscriptions.remove(filter);
+            boolean existed = removed != null;
             if (existed) {
-                broker.subscriptions().remove(filter, this); // MQTT-3.10.4-1
+                forget(filter, removed); // MQTT-3.10.4-1
             }
             codes[i] = existed ? 0 : MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue();
         }
@@ -518,11 +553,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         ctx.write(unsubAck.build());
     }
 
+    private void forget(String filter, Subscription subscription) {
+        if (subscription.shared()) {
+            broker.shared().leave(this, subscription.shareName(), subscription.filter());
+        } else {
+            broker.subscriptions().remove(filter, this);
+        }
+    }
+
     // ---------------------------------------------------------------- delivery to this client
 
     @Override
     public void deliver(List<Delivery> deliveries) {
         if (closing) {
+            deliveries.forEach(Delivery::abandoned);
             return;
         }
         for (Delivery delivery : deliveries) {
@@ -594,8 +638,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             // the session ends with the connection: its claim goes too, unless a newer connection took over
             broker.ownership().release(clientId);
         }
-        subscriptions.keySet().forEach(filter -> broker.subscriptions().remove(filter, this));
+        subscriptions.forEach(this::forget);
         subscriptions.clear();
+        outbound.abandonAll(); // after leaving the shares: what a share gave this client goes to its other members
         if (will != null) {
             // MQTT-3.1.2-8: network failure, keep-alive timeout, protocol error, takeover or DISCONNECT 0x04;
             // published through Kafka like any message

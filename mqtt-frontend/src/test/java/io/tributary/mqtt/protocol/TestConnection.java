@@ -13,6 +13,7 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.delivery.SharedSubscriptions;
 import io.tributary.mqtt.delivery.Subscriber;
 import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.server.ChannelHandlerNames;
@@ -34,6 +35,9 @@ final class TestConnection {
     final SubscriptionTree<Subscriber, Subscription> subscriptions;
     /** Kafka's part in claiming client ids: claims are confirmed at once, with increasing epochs. */
     final TestOwnership ownership = new TestOwnership();
+    /** Shares whose feeds the test drives by hand. */
+    final TestSharedFeeds sharedFeeds;
+    final SharedSubscriptions shared;
     final EmbeddedChannel channel;
     private final List<ByteBuf> inputs = new ArrayList<>();
 
@@ -52,12 +56,21 @@ final class TestConnection {
 
     TestConnection(ProtocolSettings settings, Authenticator authenticator, ControllablePublisher publisher,
                    ClientRegistry registry, SubscriptionTree<Subscriber, Subscription> subscriptions) {
+        this(settings, authenticator, publisher, registry, subscriptions, null, new TestSharedFeeds());
+    }
+
+    /** A connection on the same node as others: shares registry, tree and shared subscriptions. */
+    TestConnection(ProtocolSettings settings, Authenticator authenticator, ControllablePublisher publisher,
+                   ClientRegistry registry, SubscriptionTree<Subscriber, Subscription> subscriptions,
+                   SharedSubscriptions shared, TestSharedFeeds sharedFeeds) {
         this.publisher = publisher;
         this.registry = registry;
         this.subscriptions = subscriptions;
+        this.sharedFeeds = sharedFeeds;
+        this.shared = shared != null ? shared : new SharedSubscriptions(sharedFeeds);
         AtomicInteger ids = new AtomicInteger();
         BrokerContext broker = new BrokerContext(settings, authenticator, registry, publisher,
-                () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions, ownership);
+                () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions, ownership, this.shared);
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline()
