@@ -1,6 +1,7 @@
 package io.tributary.bridge.session;
 
 import io.tributary.bridge.KafkaSettings;
+import io.tributary.bridge.delivery.KafkaMessageFeed;
 import io.tributary.schemas.Records;
 import io.tributary.schemas.session.SessionRecord;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -59,13 +59,9 @@ public final class KafkaSessionOwnership implements SessionOwnership {
         producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "1000");
         producerConfig.putAll(settings.producer());
         this.producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-        Map<String, Object> consumerConfig = new HashMap<>();
-        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        consumerConfig.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-        consumerConfig.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        consumerConfig.putAll(settings.consumer());
-        this.consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        // the same reader settings as the message feed: assigned partitions, no group, nothing auto-created
+        this.consumer = new KafkaConsumer<>(KafkaMessageFeed.consumerConfig(settings), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     @Override
