@@ -82,10 +82,8 @@ public final class KafkaSharedFeed implements SharedFeed {
         this.filter = Objects.requireNonNull(filter, "filter");
         this.groupId = groupId(groupPrefix, shareName, filter.toString());
         Map<String, Object> config = new HashMap<>(KafkaMessageFeed.consumerConfig(settings));
+        // the feed's settings (kafka.consumer.* included: auto commit off, reset to latest) in the share's own group
         config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        config.putAll(settings.consumer());
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 

@@ -112,16 +112,11 @@ public sealed interface ProtocolRules {
 
         @Override
         public MqttConnAckMessage refusal(ConnectRefusal refusal, String reason) {
-            MqttProperties properties = new MqttProperties();
-            if (reason != null) {
-                // CONNACK may always carry a Reason String (MQTT-3.1.2-29 restricts other packets only)
-                properties.add(new MqttProperties.StringProperty(
-                        MqttProperties.MqttPropertyType.REASON_STRING.value(), reason));
-            }
             return MqttMessageBuilders.connAck()
                     .returnCode(MqttConnectReturnCode.valueOf((byte) refusal.v5Code()))
                     .sessionPresent(false) // MQTT-3.2.2-6
-                    .properties(properties)
+                    // CONNACK may always carry a Reason String (MQTT-3.1.2-29 restricts other packets only)
+                    .properties(reasonStringAlways(reason))
                     .build();
         }
 
