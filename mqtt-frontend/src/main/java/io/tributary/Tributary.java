@@ -78,7 +78,8 @@ public final class Tributary {
         MqttConfig mqtt = config.mqtt();
         ProtocolSettings protocol = new ProtocolSettings(mqtt.maxPacketSize(), mqtt.maxClientIdLength(),
                 mqtt.connectTimeout(), mqtt.maxKeepAlive(), mqtt.receiveMaximum(), mqtt.topicAliasMaximum(),
-                mqtt.maxInflightPerConnection(), mqtt.maxQueuedMessages(), mqtt.maxQueuedBytes());
+                mqtt.maxInflightPerConnection(), mqtt.maxQueuedMessages(), mqtt.maxQueuedBytes(),
+                mqtt.maxSessionExpiry(), mqtt.sessionCheckpointInterval());
         return new TributaryNode.Settings(config.nodeId(), config.kafkaSettings(), config.mappingRules(), protocol,
                 mqtt.host(), mqtt.port(), mqtt.eventLoopThreads(), mqtt.epoll(), authenticator(config.auth()),
                 config.metrics().host(), config.metrics().port());

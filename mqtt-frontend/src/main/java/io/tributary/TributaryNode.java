@@ -9,8 +9,9 @@ import io.tributary.bridge.kafka.EmbeddedKafka;
 import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.KafkaMessagePublisher;
-import io.tributary.bridge.session.KafkaSessionOwnership;
-import io.tributary.bridge.session.SessionOwnership;
+import io.tributary.bridge.delivery.KafkaMessageReplay;
+import io.tributary.bridge.session.KafkaSessionStore;
+import io.tributary.bridge.session.SessionStore;
 import io.tributary.bridge.topic.SubscriptionTree;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -26,6 +27,8 @@ import io.tributary.mqtt.protocol.ProtocolMetrics;
 import io.tributary.mqtt.protocol.ProtocolSettings;
 import io.tributary.mqtt.server.MqttServer;
 import io.tributary.mqtt.session.ClientRegistry;
+import io.tributary.mqtt.session.SessionTimers;
+import java.time.Duration;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
@@ -43,6 +46,8 @@ public final class TributaryNode implements AutoCloseable {
 
     /** QoS of records that other Kafka producers write into message topics (they carry no mqtt.qos header). */
     static final int FOREIGN_RECORD_QOS = 1;
+    /** How often the node looks for wills and expiries due among the offline sessions it looks after. */
+    static final Duration SESSION_TIMER_TICK = Duration.ofSeconds(1);
 
     /**
      * Everything a node needs, already validated.
@@ -88,7 +93,9 @@ public final class TributaryNode implements AutoCloseable {
     private String bootstrapServers;
     private KafkaMessagePublisher publisher;
     private KafkaMessageFeed feed;
-    private SessionOwnership ownership;
+    private KafkaMessageReplay replay;
+    private SessionStore sessions;
+    private SessionTimers timers;
     private SharedSubscriptions shared;
     private MqttServer server;
     private AutoCloseable meters;
@@ -130,25 +137,31 @@ public final class TributaryNode implements AutoCloseable {
         SubscriptionTree<Subscriber, Subscription> subscriptions = new SubscriptionTree<>();
         // broadcast mode: this node reads every message topic and delivers to its own clients
         feed = new KafkaMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS);
-        feed.start(new LocalRouter(subscriptions));
+        LocalRouter router = new LocalRouter(subscriptions);
+        router.start(feed.start(router));
+        replay = new KafkaMessageReplay(kafka, mapper, FOREIGN_RECORD_QOS);
+        replay.start();
         ClientRegistry registry = new ClientRegistry();
-        ownership = new KafkaSessionOwnership(kafka, settings.nodeId());
-        ownership.start((clientId, nodeId, epoch) -> {
+        sessions = new KafkaSessionStore(kafka, settings.nodeId());
+        sessions.start((clientId, nodeId, epoch, cleanStart) -> {
             // every claim, ours included: a connection only yields to a claim newer than its own
             ClientRegistry.Connection connection = registry.get(clientId);
             if (connection != null) {
-                connection.claimSeen(epoch);
+                connection.claimSeen(epoch, cleanStart);
             }
         });
         KafkaSettings cluster = kafka;
         shared = new SharedSubscriptions((shareName, filter) -> new KafkaSharedFeed(cluster, mapper,
                 FOREIGN_RECORD_QOS, cluster.topics().messages(), shareName, TopicFilter.parse(filter)));
         BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), registry,
-                publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, ownership, shared);
+                publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, sessions, shared, router,
+                replay, settings.nodeId());
+        timers = new SessionTimers(sessions, publisher, System::currentTimeMillis);
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters = NodeMetrics.bind(meterRegistry, settings.nodeId(), metrics, new NodeMetrics.Gauges(
                 registry::size, subscriptions::size, publisher::inflightBytes,
-                feed::recordsRead, feed::recordsSkipped, shared.givenUp::sum));
+                feed::recordsRead, feed::recordsSkipped, shared.givenUp::sum, timers.willsPublished::sum,
+                timers.sessionsExpired::sum));
         if (settings.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(settings.metricsHost(), settings.metricsPort(), meterRegistry);
             log.info("Metrics on http://{}:{}/metrics", settings.metricsHost(),
@@ -156,6 +169,7 @@ public final class TributaryNode implements AutoCloseable {
         }
         server = new MqttServer(broker, settings.eventLoopThreads(), settings.epoll());
         mqttAddress = server.start(settings.mqttHost(), settings.mqttPort());
+        timers.start(SESSION_TIMER_TICK);
         log.info("Tributary node '{}' ready: MQTT on {}:{}, Kafka at {}{}", settings.nodeId(),
                 settings.mqttHost(), mqttAddress.getPort(), bootstrapServers,
                 embeddedKafka != null ? " (embedded, data in " + kafka.embedded().dataDir() + ")" : "");
@@ -189,13 +203,21 @@ public final class TributaryNode implements AutoCloseable {
             closeQuietly("MQTT server", server);
             server = null;
         }
+        if (timers != null) {
+            timers.close();
+            timers = null;
+        }
         if (shared != null) {
             shared.close();
             shared = null;
         }
-        if (ownership != null) {
-            closeQuietly("session owners", ownership);
-            ownership = null;
+        if (sessions != null) {
+            closeQuietly("session store", sessions);
+            sessions = null;
+        }
+        if (replay != null) {
+            closeQuietly("Kafka replay reader", replay);
+            replay = null;
         }
         if (feed != null) {
             closeQuietly("Kafka message feed", feed);

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param maxInflightPerConnection QoS 1/2 publishes awaiting Kafka per connection before reading pauses
  * @param maxQueuedMessages        messages waiting for a subscriber beyond its in-flight window, before more are dropped
  * @param maxQueuedBytes           payload bytes waiting for a subscriber, before more are dropped
+ * @param maxSessionExpiry         cap on the Session Expiry Interval in seconds (4294967295: never expires)
+ * @param sessionCheckpointInterval how often a connected persistent session writes its changed state to Kafka
  * @param eventLoopThreads         Netty event loop threads; 0 = number of cores
  * @param epoll                    use native epoll when available
  */
@@ -32,12 +34,15 @@ public record MqttConfig(
         int maxInflightPerConnection,
         int maxQueuedMessages,
         long maxQueuedBytes,
+        long maxSessionExpiry,
+        Duration sessionCheckpointInterval,
         int eventLoopThreads,
         boolean epoll) {
 
     public MqttConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
+        Objects.requireNonNull(sessionCheckpointInterval, "sessionCheckpointInterval");
     }
 
     /** {@link #eventLoopThreads} with 0 resolved to the number of available processors. */

@@ -62,6 +62,8 @@ final class Settings {
         leaf("mqtt.max-inflight-per-connection", ValueType.integer(1, 65535), number(1024), null);
         leaf("mqtt.max-queued-messages", ValueType.integer(1, Integer.MAX_VALUE), number(1000), null);
         leaf("mqtt.max-queued-bytes", ValueType.integer(1, Long.MAX_VALUE), number(8L * 1024 * 1024), null);
+        leaf("mqtt.max-session-expiry", ValueType.integer(0, 0xFFFF_FFFFL), number(0xFFFF_FFFFL), null);
+        leaf("mqtt.session-checkpoint-interval", ValueType.duration(), text("5s"), null);
         leaf("mqtt.event-loop-threads", ValueType.integer(0, 1024), number(0), null);
         leaf("mqtt.epoll", ValueType.bool(), BooleanNode.TRUE, null);
 

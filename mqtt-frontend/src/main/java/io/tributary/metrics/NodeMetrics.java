@@ -24,7 +24,8 @@ public final class NodeMetrics {
     /** Sources of gauges that live outside the protocol layer. */
     public record Gauges(DoubleSupplier connections, DoubleSupplier subscriptions, DoubleSupplier kafkaInflightBytes,
                          DoubleSupplier feedRecordsRead, DoubleSupplier feedRecordsSkipped,
-                         DoubleSupplier sharedGivenUp) {
+                         DoubleSupplier sharedGivenUp, DoubleSupplier willsPublished,
+                         DoubleSupplier sessionsExpired) {
     }
 
     /** Registers the meters; close the result when the node stops (it watches GC notifications). */
@@ -46,6 +47,12 @@ public final class NodeMetrics {
         counter(registry, "tributary.backpressure.pauses", "times a connection stopped being read",
                 protocol.pausedForBackPressure);
         counter(registry, "tributary.messages.sent", "PUBLISH packets sent to subscribers", protocol.messagesSent);
+        counter(registry, "tributary.sessions.resumed", "persistent sessions that went on with a new connection",
+                protocol.sessionsResumed);
+        counter(registry, "tributary.messages.replayed", "messages read again from Kafka for resumed sessions",
+                protocol.messagesReplayed);
+        counter(registry, "tributary.messages.lost.retention",
+                "records a resumed session missed that Kafka retention had deleted", protocol.messagesLostToRetention);
         dropped(registry, "queue-full", protocol.droppedQueueFull);
         dropped(registry, "expired", protocol.droppedExpired);
         dropped(registry, "too-large", protocol.droppedTooLarge);
@@ -59,6 +66,10 @@ public final class NodeMetrics {
         FunctionCounter.builder("tributary.messages.dropped", gauges, g -> g.sharedGivenUp().getAsDouble())
                 .description("messages not delivered to a subscriber").tag("reason", "no-share-member")
                 .register(registry);
+        FunctionCounter.builder("tributary.wills.delayed.published", gauges, g -> g.willsPublished().getAsDouble())
+                .description("wills of offline sessions published by this node").register(registry);
+        FunctionCounter.builder("tributary.sessions.expired", gauges, g -> g.sessionsExpired().getAsDouble())
+                .description("offline sessions this node removed when they expired").register(registry);
         FunctionCounter.builder("tributary.feed.records.read", gauges, g -> g.feedRecordsRead().getAsDouble())
                 .description("records read from the message topics").register(registry);
         FunctionCounter.builder("tributary.feed.records.skipped", gauges, g -> g.feedRecordsSkipped().getAsDouble())

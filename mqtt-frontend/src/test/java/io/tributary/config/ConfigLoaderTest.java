@@ -33,7 +33,7 @@ class ConfigLoaderTest {
         assertThat(c.nodeId()).isEqualTo("test-host");
         assertThat(c.dataDir()).isEqualTo(Path.of("./data"));
         assertThat(c.mqtt()).isEqualTo(new MqttConfig("0.0.0.0", 1883, 1_048_576, 256, Duration.ofSeconds(10),
-                0, 1024, 64, 1024, 1000, 8L * 1024 * 1024, 0, true));
+                0, 1024, 64, 1024, 1000, 8L * 1024 * 1024, 0xFFFF_FFFFL, Duration.ofSeconds(5), 0, true));
         assertThat(c.auth()).isEqualTo(new AuthConfig(true, null));
         assertThat(c.kafka().bootstrapServers()).isNull();
         assertThat(c.kafka().maxInflightBytes()).isEqualTo(16L * 1024 * 1024);
@@ -82,6 +82,8 @@ class ConfigLoaderTest {
                   max-inflight-per-connection: 16
                   max-queued-messages: 50
                   max-queued-bytes: 4096
+                  max-session-expiry: 3600
+                  session-checkpoint-interval: 2s
                   event-loop-threads: 2
                   epoll: false
                 auth:
@@ -132,7 +134,7 @@ class ConfigLoaderTest {
         assertThat(c.nodeId()).isEqualTo("node-1");
         assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/tributary"));
         assertThat(c.mqtt()).isEqualTo(new MqttConfig("127.0.0.1", 1884, 65536, 23, Duration.ofMillis(500),
-                600, 10, 0, 16, 50, 4096, 2, false));
+                600, 10, 0, 16, 50, 4096, 3600, Duration.ofSeconds(2), 2, false));
         assertThat(c.auth()).isEqualTo(new AuthConfig(false, Path.of("/etc/tributary/passwd")));
         assertThat(c.kafka().bootstrapServers()).isEqualTo("k1:9092,k2:9092");
         assertThat(c.kafka().maxInflightBytes()).isEqualTo(1000);

@@ -53,6 +53,8 @@ public final class KafkaMessageFeed implements MessageFeed {
     private final AtomicLong recordsRead = new AtomicLong();
     private final AtomicLong messagesDelivered = new AtomicLong();
     private final AtomicLong recordsSkipped = new AtomicLong();
+    /** The next offset to read in every partition: the start, then advanced by each poll (reader thread). */
+    private final Map<PartitionId, Long> positions = new HashMap<>();
     private final Object lifecycle = new Object();
     private Thread thread; // guarded by lifecycle
     private boolean started; // guarded by lifecycle
@@ -119,7 +121,7 @@ public final class KafkaMessageFeed implements MessageFeed {
      *                               fetched within {@link #START_TIMEOUT}; the feed is closed then
      */
     @Override
-    public void start(DeliveryListener listener) {
+    public Map<PartitionId, Long> start(FeedListener listener) {
         Objects.requireNonNull(listener, "listener");
         synchronized (lifecycle) {
             if (closed) {
@@ -129,23 +131,24 @@ public final class KafkaMessageFeed implements MessageFeed {
                 throw new IllegalStateException("the message feed is already started");
             }
             started = true;
-            List<TopicPartition> partitions;
             try {
-                partitions = assignAtEnd();
+                assignAtEnd();
             } catch (RuntimeException e) {
                 closed = true;
                 closeConsumer();
                 throw e;
             }
-            LOG.info("Reading {} partition(s) of Kafka topics {} from the end", partitions.size(),
+            LOG.info("Reading {} partition(s) of Kafka topics {} from the end", positions.size(),
                     mapper.kafkaTopics());
+            Map<PartitionId, Long> start = Map.copyOf(positions);
             thread = new Thread(() -> run(listener), THREAD_NAME);
             thread.setDaemon(true);
             thread.start();
+            return start;
         }
     }
 
-    private List<TopicPartition> assignAtEnd() {
+    private void assignAtEnd() {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : mapper.kafkaTopics()) {
             List<PartitionInfo> infos;
@@ -166,16 +169,16 @@ public final class KafkaMessageFeed implements MessageFeed {
         for (TopicPartition partition : partitions) {
             try {
                 // seekToEnd is lazy: resolve the end now, not at the first poll
-                consumer.position(partition, START_TIMEOUT);
+                positions.put(new PartitionId(partition.topic(), partition.partition()),
+                        consumer.position(partition, START_TIMEOUT));
             } catch (RuntimeException e) {
                 throw new IllegalStateException("cannot fetch the end offset of Kafka topic '" + partition.topic()
                         + "' partition " + partition.partition() + ": " + e, e);
             }
         }
-        return partitions;
     }
 
-    private void run(DeliveryListener listener) {
+    private void run(FeedListener listener) {
         try {
             while (closing.getCount() > 0) {
                 ConsumerRecords<byte[], byte[]> polled;
@@ -205,9 +208,14 @@ public final class KafkaMessageFeed implements MessageFeed {
         }
     }
 
-    private void deliver(ConsumerRecords<byte[], byte[]> polled, DeliveryListener listener) {
+    private void deliver(ConsumerRecords<byte[], byte[]> polled, FeedListener listener) {
         int count = polled.count();
         List<OutboundMessage> batch = new ArrayList<>(count);
+        for (TopicPartition partition : polled.partitions()) {
+            List<ConsumerRecord<byte[], byte[]>> records = polled.records(partition);
+            positions.put(new PartitionId(partition.topic(), partition.partition()),
+                    records.get(records.size() - 1).offset() + 1);
+        }
         for (ConsumerRecord<byte[], byte[]> record : polled) {
             OutboundMessage message;
             try {
@@ -223,12 +231,9 @@ public final class KafkaMessageFeed implements MessageFeed {
         }
         recordsRead.addAndGet(count);
         recordsSkipped.addAndGet(count - batch.size());
-        if (batch.isEmpty()) {
-            return;
-        }
         messagesDelivered.addAndGet(batch.size());
         try {
-            listener.onMessages(batch);
+            listener.onBatch(batch, Map.copyOf(positions));
         } catch (RuntimeException e) {
             LOG.error("The delivery listener failed on a batch of {} message(s); reading on", batch.size(), e);
         }

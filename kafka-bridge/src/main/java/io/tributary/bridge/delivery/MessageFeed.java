@@ -1,13 +1,18 @@
 package io.tributary.bridge.delivery;
 
+import java.util.Map;
+
 /**
  * The Kafka -> MQTT direction in broadcast mode: reads every partition of every message topic (assigned, no
  * consumer group) from the end, as MQTT messages, and hands them to one listener. One per broker node.
  */
 public interface MessageFeed extends AutoCloseable {
 
-    /** Starts reading from the current end of every partition; returns once the positions are fixed. */
-    void start(DeliveryListener listener);
+    /**
+     * Starts reading from the current end of every partition; returns once the positions are fixed, with those
+     * positions (every message at or after them will reach the listener).
+     */
+    Map<PartitionId, Long> start(FeedListener listener);
 
     /** Stops reading and waits for the reader thread to end. */
     @Override

@@ -69,7 +69,7 @@ class KafkaMessageFeedIT {
 
         try (KafkaMessageFeed feed = new KafkaMessageFeed(settings(), mapper, 1);
              KafkaMessagePublisher publisher = new KafkaMessagePublisher(settings(), mapper)) {
-            feed.start(received::addAll);
+            feed.start((batch, positions) -> received.addAll(batch));
             List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
             for (int i = 0; i < perTopic; i++) {
                 for (int t = 0; t < topics.size(); t++) {
@@ -126,7 +126,7 @@ class KafkaMessageFeedIT {
 
         try (KafkaMessageFeed feed = new KafkaMessageFeed(settings(), mapper, 1);
              KafkaProducer<byte[], byte[]> producer = plainProducer()) {
-            feed.start(received::addAll);
+            feed.start((batch, positions) -> received.addAll(batch));
             ProducerRecord<byte[], byte[]> command = new ProducerRecord<>("feed2.device-commands", utf8("dev-7"),
                     utf8("{\"cmd\":\"reboot\"}"));
             command.headers().add("trace-id", utf8("t-1"));
@@ -164,7 +164,7 @@ class KafkaMessageFeedIT {
                 producer.send(new ProducerRecord<>("feed3.messages", utf8(topic), utf8("before"))).get(30,
                         TimeUnit.SECONDS);
             }
-            feed.start(received::addAll);
+            feed.start((batch, positions) -> received.addAll(batch));
             for (String topic : topics) {
                 producer.send(new ProducerRecord<>("feed3.messages", utf8(topic), utf8("after"))).get(30,
                         TimeUnit.SECONDS);
@@ -184,7 +184,7 @@ class KafkaMessageFeedIT {
         List<OutboundMessage> received = new CopyOnWriteArrayList<>();
         try (KafkaMessageFeed feed = new KafkaMessageFeed(proxied, mapper, 1);
              KafkaProducer<byte[], byte[]> producer = plainProducer()) {
-            feed.start(received::addAll);
+            feed.start((batch, positions) -> received.addAll(batch));
             SharedKafka.proxy().pause();
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>("feed6.messages", utf8("t/" + i), utf8("x"))).get(30,
@@ -204,7 +204,7 @@ class KafkaMessageFeedIT {
     void closeEndsTheThreadPromptly() {
         SharedKafka.createTopic("feed4.messages", 2);
         KafkaMessageFeed feed = new KafkaMessageFeed(settings(), TopicMapper.defaultOnly("feed4.messages"), 1);
-        feed.start(batch -> { });
+        feed.start((batch, positions) -> { });
         assertThat(feed.isRunning()).isTrue();
 
         long start = System.nanoTime();
@@ -218,7 +218,7 @@ class KafkaMessageFeedIT {
     void aMissingTopicFailsTheStart() {
         KafkaMessageFeed feed = new KafkaMessageFeed(settings(), TopicMapper.defaultOnly("feed5.does-not-exist"), 1);
         try {
-            assertThatThrownBy(() -> feed.start(batch -> { }))
+            assertThatThrownBy(() -> feed.start((batch, positions) -> { }))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("feed5.does-not-exist");
             assertThat(feed.isRunning()).isFalse();

@@ -72,7 +72,7 @@ class KafkaMessageFeedTest {
     @Test
     void readsEveryPartitionFromTheEndAndCountsWhatItSkips() {
         twoPartitionsEndingAt(5, 0);
-        feed.start(received::addAll);
+        feed.start((batch, positions) -> received.addAll(batch));
 
         assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
         assertThat(consumer.position(P0)).isEqualTo(5);
@@ -99,7 +99,7 @@ class KafkaMessageFeedTest {
     void aFailingListenerDoesNotStopTheFeed() {
         twoPartitionsEndingAt(0, 0);
         AtomicInteger calls = new AtomicInteger();
-        feed.start(batch -> {
+        feed.start((batch, positions) -> {
             if (calls.getAndIncrement() == 0) {
                 throw new IllegalStateException("listener bug");
             }
@@ -117,29 +117,35 @@ class KafkaMessageFeedTest {
     }
 
     @Test
-    void aBatchOfOnlySkippedRecordsIsNotDelivered() {
-        twoPartitionsEndingAt(0, 0);
-        AtomicInteger calls = new AtomicInteger();
-        feed.start(batch -> calls.incrementAndGet());
+    void aPollOfOnlySkippedRecordsStillAdvancesThePositions() {
+        twoPartitionsEndingAt(3, 0);
+        List<Map<PartitionId, Long>> seen = new CopyOnWriteArrayList<>();
+        Map<PartitionId, Long> start = feed.start((batch, positions) -> {
+            assertThat(batch).isEmpty();
+            seen.add(positions);
+        });
+        assertThat(start).isEqualTo(Map.of(new PartitionId("t", 0), 3L, new PartitionId("t", 1), 0L));
 
-        consumer.addRecord(record(P0, 0, null));
+        consumer.addRecord(record(P0, 3, null));
         consumer.addRecord(new ConsumerRecord<>("t", 1, 0L, "tombstone".getBytes(StandardCharsets.UTF_8), null));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> feed.recordsSkipped() == 2);
-        assertThat(calls).hasValue(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty()
+                && seen.get(seen.size() - 1).equals(Map.of(new PartitionId("t", 0), 4L, new PartitionId("t", 1), 1L)));
         assertThat(feed.recordsRead()).isEqualTo(2);
+        assertThat(feed.messagesDelivered()).isZero();
     }
 
     @Test
     void closeEndsTheThreadClosesTheConsumerAndIsIdempotent() {
         twoPartitionsEndingAt(0, 0);
-        feed.start(received::addAll);
+        feed.start((batch, positions) -> received.addAll(batch));
 
         feed.close();
         assertThat(feed.isRunning()).isFalse();
         assertThat(consumer.closed()).isTrue();
         feed.close();
-        assertThatThrownBy(() -> feed.start(received::addAll)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> feed.start((batch, positions) -> received.addAll(batch))).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
@@ -150,7 +156,7 @@ class KafkaMessageFeedTest {
 
     @Test
     void aMissingTopicFailsTheStartNamingIt() {
-        assertThatThrownBy(() -> feed.start(received::addAll))
+        assertThatThrownBy(() -> feed.start((batch, positions) -> received.addAll(batch)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'t'")
                 .hasMessageContaining("does not exist");
@@ -161,8 +167,8 @@ class KafkaMessageFeedTest {
     @Test
     void startingTwiceIsRefused() {
         twoPartitionsEndingAt(0, 0);
-        feed.start(received::addAll);
-        assertThatThrownBy(() -> feed.start(received::addAll)).isInstanceOf(IllegalStateException.class);
+        feed.start((batch, positions) -> received.addAll(batch));
+        assertThatThrownBy(() -> feed.start((batch, positions) -> received.addAll(batch))).isInstanceOf(IllegalStateException.class);
     }
 
     @Test

@@ -12,11 +12,16 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import io.tributary.bridge.MessageProperties;
 import io.tributary.bridge.delivery.OutboundMessage;
+import io.tributary.bridge.delivery.PartitionId;
+import io.tributary.bridge.session.SessionState;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
@@ -46,12 +51,16 @@ public final class OutboundFlow {
     private enum State { AWAITING_PUBACK, AWAITING_PUBREC, AWAITING_PUBCOMP }
 
     private static final class Inflight {
+        /** Null for a QoS 2 message of a resumed session that was already released (only PUBREL is resent). */
         final Delivery delivery;
         State state;
+        /** Where a released message of a resumed session was; null otherwise. */
+        final SessionState.StoredInflight stored;
 
-        Inflight(Delivery delivery, State state) {
+        Inflight(Delivery delivery, State state, SessionState.StoredInflight stored) {
             this.delivery = delivery;
             this.state = state;
+            this.stored = stored;
         }
     }
 
@@ -67,6 +76,16 @@ public final class OutboundFlow {
     private long queuedBytes;
     private int nextPacketId = 1;
     private Map<String, Integer> topicAliases;
+    private ReleaseGate releaseGate = Runnable::run;
+
+    /**
+     * Decides when PUBREL is sent after a PUBREC: a persistent session first records in Kafka that the message
+     * was received (so it is never sent again), then releases it.
+     */
+    @FunctionalInterface
+    public interface ReleaseGate {
+        void release(Runnable writePubRel);
+    }
 
     public OutboundFlow(ChannelHandlerContext ctx, ClientLimits client, int maxQueuedMessages, long maxQueuedBytes,
                         Counters counters, LongSupplier clock) {
@@ -76,6 +95,10 @@ public final class OutboundFlow {
         this.maxQueuedBytes = maxQueuedBytes;
         this.counters = counters;
         this.clock = clock;
+    }
+
+    public void releaseGate(ReleaseGate gate) {
+        this.releaseGate = gate;
     }
 
     /** Sends or queues {@code delivery}; the caller flushes. */
@@ -154,9 +177,9 @@ public final class OutboundFlow {
         if (delivery.qos() > 0) {
             packetId = nextFreePacketId();
             inflight.put(packetId, new Inflight(delivery,
-                    delivery.qos() == 1 ? State.AWAITING_PUBACK : State.AWAITING_PUBREC));
+                    delivery.qos() == 1 ? State.AWAITING_PUBACK : State.AWAITING_PUBREC, null));
         }
-        ctx.write(publish(topicInPacket, delivery, packetId, properties));
+        ctx.write(publish(topicInPacket, delivery, packetId, false, properties));
         counters.sent();
         if (delivery.qos() == 0) {
             delivery.completed();
@@ -164,12 +187,88 @@ public final class OutboundFlow {
         return true;
     }
 
-    private static MqttPublishMessage publish(String topic, Delivery delivery, int packetId, MqttProperties properties) {
+    private static MqttPublishMessage publish(String topic, Delivery delivery, int packetId, boolean dup,
+                                              MqttProperties properties) {
         return new MqttPublishMessage(
-                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.valueOf(delivery.qos()), delivery.retain(),
+                new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(delivery.qos()), delivery.retain(),
                         0),
                 new MqttPublishVariableHeader(topic, packetId, properties),
                 Unpooled.wrappedBuffer(delivery.message().payload())); // shared, read-only: no copy per subscriber
+    }
+
+    /**
+     * A resumed session: sends again, with DUP and its original packet id, a QoS 1 or 2 message the client had
+     * not acknowledged (MQTT-4.4.0-1, MQTT-3.3.1-1). Not subject to the window: it was in flight already. A
+     * message that expired or no longer fits the client is completed or abandoned as {@link #deliver} would.
+     */
+    public void resend(Delivery delivery, int packetId) {
+        OutboundMessage message = delivery.message();
+        Long expiryLeft = message.expiryLeftSeconds(clock.getAsLong());
+        if (expiryLeft != null && expiryLeft <= 0) {
+            counters.expired();
+            delivery.completed();
+            return;
+        }
+        MqttProperties properties = client.v5() ? properties(delivery, expiryLeft) : MqttProperties.NO_PROPERTIES;
+        if (packetSize(client.v5(), message.topic(), delivery.qos(), properties, message.payload().length)
+                > client.maximumPacketSize()) {
+            counters.tooLarge();
+            delivery.abandoned();
+            return;
+        }
+        inflight.put(packetId, new Inflight(delivery,
+                delivery.qos() == 1 ? State.AWAITING_PUBACK : State.AWAITING_PUBREC, null));
+        ctx.write(publish(message.topic(), delivery, packetId, true, properties));
+        counters.sent();
+    }
+
+    /** A resumed session: sends PUBREL again for a QoS 2 message the client had received (MQTT-4.4.0-1). */
+    public void resendRelease(SessionState.StoredInflight stored) {
+        inflight.put(stored.packetId(), new Inflight(null, State.AWAITING_PUBCOMP, stored));
+        writePubRel(stored.packetId(), 0);
+    }
+
+    /**
+     * What is in flight, for the session state: the non-shared QoS 1 and 2 messages sent and not acknowledged
+     * (shared ones go back to their share when the connection ends).
+     */
+    public List<SessionState.StoredInflight> inflightState() {
+        List<SessionState.StoredInflight> state = new ArrayList<>(inflight.size());
+        for (IntObjectMap.PrimitiveEntry<Inflight> entry : inflight.entries()) {
+            Inflight value = entry.value();
+            if (value.stored != null) {
+                state.add(value.stored);
+                continue;
+            }
+            Delivery delivery = value.delivery;
+            if (delivery.callback() != null) {
+                continue;
+            }
+            OutboundMessage message = delivery.message();
+            List<Integer> ids = new ArrayList<>(delivery.subscriptionIds().length);
+            for (int id : delivery.subscriptionIds()) {
+                ids.add(id);
+            }
+            state.add(new SessionState.StoredInflight(new PartitionId(message.kafkaTopic(), message.partition()),
+                    message.offset(), entry.key(), delivery.qos(), delivery.retain(), ids,
+                    value.state == State.AWAITING_PUBCOMP));
+        }
+        return state;
+    }
+
+    /**
+     * Per partition, the offset of the oldest non-shared message waiting in the queue: the session has not been
+     * served from there on (everything handed after it is queued behind it).
+     */
+    public Map<PartitionId, Long> oldestQueued() {
+        Map<PartitionId, Long> oldest = new HashMap<>();
+        for (Delivery delivery : queue) {
+            if (delivery.callback() == null) {
+                OutboundMessage message = delivery.message();
+                oldest.putIfAbsent(new PartitionId(message.kafkaTopic(), message.partition()), message.offset());
+            }
+        }
+        return oldest;
     }
 
     /** PUBACK from the client for a QoS 1 delivery. */
@@ -189,13 +288,17 @@ public final class OutboundFlow {
             writePubRel(packetId, entry == null ? 0x92 : 0);
             return;
         }
+        if (entry.state == State.AWAITING_PUBCOMP) {
+            writePubRel(packetId, 0); // PUBREC again: PUBREL again
+            return;
+        }
         if (reasonCode >= 0x80) {
             inflight.remove(packetId);
             entry.delivery.completed(); // the client refused it: done, not to be sent elsewhere
             return;
         }
         entry.state = State.AWAITING_PUBCOMP;
-        writePubRel(packetId, 0);
+        releaseGate.release(() -> writePubRel(packetId, 0));
     }
 
     /** PUBCOMP: the QoS 2 delivery is complete. */
@@ -203,7 +306,9 @@ public final class OutboundFlow {
         Inflight entry = inflight.get(packetId);
         if (entry != null && entry.state == State.AWAITING_PUBCOMP) {
             inflight.remove(packetId);
-            entry.delivery.completed();
+            if (entry.delivery != null) {
+                entry.delivery.completed();
+            }
         }
     }
 
@@ -222,6 +327,9 @@ public final class OutboundFlow {
      */
     public void abandonAll() {
         for (Inflight entry : inflight.values()) {
+            if (entry.delivery == null) {
+                continue;
+            }
             if (entry.delivery.qos() == 2) {
                 entry.delivery.completed();
             } else {

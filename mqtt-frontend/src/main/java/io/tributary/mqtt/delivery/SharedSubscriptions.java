@@ -119,7 +119,7 @@ public final class SharedSubscriptions {
             Delivery delivery = new Delivery(message, Math.min(message.qos(), member.subscription().qos()), false,
                     member.subscription().subscriptionId() == 0 ? Delivery.NO_IDS
                             : new int[] {member.subscription().subscriptionId()}, this);
-            member.subscriber().executor().execute(() -> member.subscriber().deliver(List.of(delivery)));
+            member.subscriber().executor().execute(() -> member.subscriber().deliver(List.of(delivery), Subscriber.SHARED));
         }
 
         @Override

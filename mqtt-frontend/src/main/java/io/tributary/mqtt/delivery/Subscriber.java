@@ -11,6 +11,13 @@ public interface Subscriber {
     /** The event loop that owns the client's connection. */
     EventExecutor executor();
 
-    /** Runs on {@link #executor()}: sends or queues the deliveries in order, then flushes once. */
-    void deliver(List<Delivery> deliveries);
+    /**
+     * Runs on {@link #executor()}: sends or queues the deliveries in order, then flushes once.
+     *
+     * @param seq  the number of the feed's poll they come from ({@link LocalRouter.Mark}), or {@link #SHARED}
+     */
+    void deliver(List<Delivery> deliveries, long seq);
+
+    /** The poll number of deliveries from shared subscriptions, which do not come from the node's feed. */
+    long SHARED = -1;
 }

@@ -1,9 +1,11 @@
 package io.tributary.mqtt.protocol;
 
 import io.tributary.bridge.publish.MessagePublisher;
-import io.tributary.bridge.session.SessionOwnership;
+import io.tributary.bridge.delivery.MessageReplay;
+import io.tributary.bridge.session.SessionStore;
 import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.delivery.LocalRouter;
 import io.tributary.mqtt.delivery.SharedSubscriptions;
 import io.tributary.mqtt.delivery.Subscriber;
 import io.tributary.mqtt.delivery.Subscription;
@@ -21,8 +23,11 @@ import java.util.function.Supplier;
  * @param clientIdGenerator  identifiers for clients that connect with an empty one
  * @param metrics            counters
  * @param subscriptions      the subscriptions of the clients connected to this node
- * @param ownership          which node holds each client's connection (takeover across nodes)
+ * @param sessions           sessions and their owners in Kafka (takeover across nodes, persistent sessions)
  * @param shared             the shared subscriptions of the clients connected to this node
+ * @param router             matches what the node's feed reads against {@code subscriptions}
+ * @param replay             reads messages again for sessions that resume
+ * @param nodeId             this node's identity
  */
 public record BrokerContext(
         ProtocolSettings settings,
@@ -32,8 +37,11 @@ public record BrokerContext(
         Supplier<String> clientIdGenerator,
         ProtocolMetrics metrics,
         SubscriptionTree<Subscriber, Subscription> subscriptions,
-        SessionOwnership ownership,
-        SharedSubscriptions shared) {
+        SessionStore sessions,
+        SharedSubscriptions shared,
+        LocalRouter router,
+        MessageReplay replay,
+        String nodeId) {
 
     public BrokerContext {
         Objects.requireNonNull(settings, "settings");
@@ -43,7 +51,10 @@ public record BrokerContext(
         Objects.requireNonNull(clientIdGenerator, "clientIdGenerator");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(subscriptions, "subscriptions");
-        Objects.requireNonNull(ownership, "ownership");
+        Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(shared, "shared");
+        Objects.requireNonNull(router, "router");
+        Objects.requireNonNull(replay, "replay");
+        Objects.requireNonNull(nodeId, "nodeId");
     }
 }

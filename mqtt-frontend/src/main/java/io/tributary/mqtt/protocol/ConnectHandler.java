@@ -9,6 +9,7 @@ import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.REQUES
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.REQUEST_RESPONSE_INFORMATION;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.SESSION_EXPIRY_INTERVAL;
 import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.TOPIC_ALIAS_MAXIMUM;
+import static io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.WILL_DELAY_INTERVAL;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,6 +33,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tributary.bridge.publish.InboundPublish;
+import io.tributary.bridge.session.SessionState;
 import io.tributary.mqtt.auth.AuthResult;
 import io.tributary.mqtt.delivery.OutboundFlow;
 import io.tributary.mqtt.server.ChannelHandlerNames;
@@ -193,7 +195,9 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
 
         // --- MQTT 5 properties (section 3.1.2.11)
         long clientMaxPacketSize = Long.MAX_VALUE;
-        long sessionExpiry = 0;
+        // 3.x: Clean Session 0 keeps the session until the client returns (3.1.2.4)
+        long sessionExpiry = header.isCleanSession() ? 0 : SessionState.NEVER;
+        long willDelay = 0;
         boolean responseInformationRequested = false;
         if (v5) {
             Integer receiveMaximum = intProperty(properties, RECEIVE_MAXIMUM);
@@ -232,8 +236,10 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
                 clientMaxPacketSize = Integer.toUnsignedLong(maximumPacketSize);
             }
             responseInformationRequested = responseInformation != null && responseInformation == 1;
-            if (expiry != null) {
-                sessionExpiry = Integer.toUnsignedLong(expiry);
+            sessionExpiry = expiry == null ? 0 : Integer.toUnsignedLong(expiry); // 3.1.2.11.2
+            if (header.isWillFlag()) {
+                Integer delay = intProperty(payload.willProperties(), WILL_DELAY_INTERVAL);
+                willDelay = delay == null ? 0 : Integer.toUnsignedLong(delay);
             }
             rules = new ProtocolRules.Mqtt5(problemInformation == null || problemInformation == 1, clientMaxPacketSize);
         }
@@ -286,34 +292,59 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
                         clientMaxPacketSize,
                         orDefault(intProperty(properties, TOPIC_ALIAS_MAXIMUM), 0))
                 : new OutboundFlow.ClientLimits(false, 65535, Long.MAX_VALUE, 0);
-        // MQTT-3.1.2-7: the will is stored with the connection (the session ends with it: Will Delay does not apply)
+        // MQTT-3.1.2-7: the will is stored with the session (in Kafka, for a session that outlives the connection)
         InboundPublish will = header.isWillFlag()
                 ? new InboundPublish(payload.willTopic(), payload.willMessageInBytes(), header.willQos(),
                         header.isWillRetain(), clientId, identity, null,
                         v5 ? ConnectionHandler.passThrough(payload.willProperties()) : null)
                 : null;
-        ConnectionHandler connection = new ConnectionHandler(broker, rules, clientId, identity, limits, will,
-                ctx.channel());
+        long grantedExpiry = Math.min(sessionExpiry, settings.maxSessionExpirySeconds());
+        boolean cleanStart = header.isCleanSession();
+        ConnectionHandler connection = new ConnectionHandler(broker, rules, clientId, identity, limits,
+                grantedExpiry, will, willDelay, ctx.channel());
         ClientRegistry.Connection previous = broker.registry().register(clientId, connection);
         if (previous != null) {
-            previous.takenOver(); // MQTT-3.1.4-2, on this node
+            previous.takenOver(cleanStart); // MQTT-3.1.4-2, on this node
         }
-        // Across nodes: claim the client id in Kafka first. Until Kafka confirms, read nothing more and keep
-        // what was already decoded; the CONNACK waits for the claim.
+        // Across nodes: claim the client id in Kafka first, then take over the session it had. Until then, read
+        // nothing more and keep what was already decoded; the CONNACK waits for both.
         ctx.channel().config().setAutoRead(false);
         pending = new ArrayList<>();
-        MqttConnAckMessage connAck = connAck(rules, assigned ? clientId : null, sessionExpiry,
-                keepAliveCapped ? keepAlive : -1, responseInformationRequested ? responseTopicPrefix(clientId) : null);
-        int idleSeconds = keepAlive;
-        ProtocolRules connectionRules = rules;
-        broker.ownership().claim(clientId).whenComplete((epoch, failure) -> ctx.executor().execute(
-                () -> claimed(ctx, connectionRules, connection, connAck, idleSeconds, epoch, failure)));
+        Accepted accepted = new Accepted(rules, connection, assigned ? clientId : null,
+                v5 && grantedExpiry != sessionExpiry ? grantedExpiry : -1, keepAliveCapped ? keepAlive : -1,
+                responseInformationRequested ? responseTopicPrefix(clientId) : null, keepAlive);
+        String id = clientId;
+        broker.sessions().claim(clientId, cleanStart).whenComplete((epoch, failure) -> {
+            if (failure != null || cleanStart) {
+                ctx.executor().execute(() -> claimed(ctx, accepted, epoch, null, failure));
+                return;
+            }
+            broker.sessions().resume(id, epoch).whenComplete((resumed, notResumed) -> ctx.executor().execute(
+                    () -> claimed(ctx, accepted, epoch, resumed, notResumed)));
+        });
         log.debug("{}: client '{}' connecting with {}", ctx.channel().remoteAddress(), clientId, version);
     }
 
-    /** On the event loop, once Kafka confirmed (or did not confirm) this node as the owner of the client id. */
-    private void claimed(ChannelHandlerContext ctx, ProtocolRules rules, ConnectionHandler connection,
-                         MqttConnAckMessage connAck, int keepAlive, Long epoch, Throwable failure) {
+    /**
+     * What the CONNACK of an accepted CONNECT says, besides Session Present.
+     *
+     * @param grantedExpiry  the Session Expiry Interval to tell the client when it differs from its own, or -1
+     * @param serverKeepAlive the Server Keep Alive to tell the client, or -1
+     * @param keepAlive      the keep alive in force (seconds, 0: none)
+     */
+    private record Accepted(ProtocolRules rules, ConnectionHandler connection, String assignedClientId,
+                            long grantedExpiry, int serverKeepAlive, String responseInformation, int keepAlive) {
+    }
+
+    /**
+     * On the event loop, once Kafka confirmed (or did not confirm) this node as the owner of the client id and
+     * handed over the session it had (null: none).
+     */
+    private void claimed(ChannelHandlerContext ctx, Accepted accepted, Long epoch, SessionState resumed,
+                         Throwable failure) {
+        ProtocolRules rules = accepted.rules();
+        ConnectionHandler connection = accepted.connection();
+        int keepAlive = accepted.keepAlive();
         if (!ctx.channel().isActive()) {
             broker.registry().unregister(connection.clientId(), connection);
             releasePending();
@@ -327,14 +358,26 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, rules, ConnectRefusal.SERVER_UNAVAILABLE, "Kafka is not reachable");
             return;
         }
-        ctx.writeAndFlush(connAck);
+        if (resumed != null && resumed.expiredAt(System.currentTimeMillis())) {
+            // it expired before anyone removed it: it is gone, and so is the will it still had
+            if (resumed.will() != null) {
+                ConnectionHandler.publishWill(broker, connection.clientId(), resumed.will().message());
+            }
+            resumed = null;
+        }
+        if (resumed != null) {
+            broker.metrics().sessionsResumed.increment();
+        }
+        // MQTT-3.2.2-2 / -3 (3.1.1), 3.2.2.1.1 (5.0): Session Present says whether the session went on; a will it
+        // had is not published, the client came back (MQTT-3.1.3-9)
+        ctx.writeAndFlush(connAck(accepted, resumed != null));
         ctx.pipeline().replace(this, ChannelHandlerNames.CONNECTION, connection);
         if (keepAlive > 0) {
             // MQTT-3.1.2-24: one and a half times the keep alive without a packet closes the connection
             ctx.pipeline().addBefore(ChannelHandlerNames.CONNECTION, ChannelHandlerNames.KEEP_ALIVE,
                     new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
         }
-        connection.owned(epoch);
+        connection.start(epoch, resumed);
         broker.metrics().connections.increment();
         List<Object> early = pending;
         pending = null;
@@ -361,30 +404,27 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         return isValidTopicName(prefix) ? prefix : null;
     }
 
-    private MqttConnAckMessage connAck(ProtocolRules rules, String assignedClientId, long requestedSessionExpiry,
-                                       int serverKeepAlive, String responseInformation) {
-        MqttConnectReturnCode accepted = MqttConnectReturnCode.CONNECTION_ACCEPTED;
-        if (rules.version() != MqttVersion.MQTT_5) {
-            // sessions do not outlive the connection yet: Session Present is 0 (MQTT-3.2.2-2 / -3)
-            return MqttMessageBuilders.connAck().returnCode(accepted).sessionPresent(false).build();
+    private MqttConnAckMessage connAck(Accepted accepted, boolean sessionPresent) {
+        MqttConnectReturnCode ok = MqttConnectReturnCode.CONNECTION_ACCEPTED;
+        if (accepted.rules().version() != MqttVersion.MQTT_5) {
+            return MqttMessageBuilders.connAck().returnCode(ok).sessionPresent(sessionPresent).build();
         }
         ProtocolSettings settings = broker.settings();
         return MqttMessageBuilders.connAck()
-                .returnCode(accepted)
-                .sessionPresent(false)
+                .returnCode(ok)
+                .sessionPresent(sessionPresent)
                 .properties(p -> {
-                    if (assignedClientId != null) {
-                        p.assignedClientId(assignedClientId);
+                    if (accepted.assignedClientId() != null) {
+                        p.assignedClientId(accepted.assignedClientId());
                     }
-                    if (requestedSessionExpiry > 0) {
-                        // sessions do not outlive the connection yet; say so (3.2.2.3.2)
-                        p.sessionExpiryInterval(0);
+                    if (accepted.grantedExpiry() >= 0) {
+                        p.sessionExpiryInterval((int) accepted.grantedExpiry()); // capped (3.2.2.3.2)
                     }
-                    if (serverKeepAlive >= 0) {
-                        p.serverKeepAlive(serverKeepAlive);
+                    if (accepted.serverKeepAlive() >= 0) {
+                        p.serverKeepAlive(accepted.serverKeepAlive());
                     }
-                    if (responseInformation != null) {
-                        p.responseInformation(responseInformation);
+                    if (accepted.responseInformation() != null) {
+                        p.responseInformation(accepted.responseInformation());
                     }
                     if (settings.receiveMaximum() < 65535) {
                         p.receiveMaximum(settings.receiveMaximum());

@@ -52,9 +52,14 @@ import io.tributary.mqtt.delivery.Subscriber;
 import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.protocol.ProtocolRules.Ack;
 import io.tributary.mqtt.session.ClientRegistry;
+import io.tributary.bridge.delivery.PartitionId;
+import io.tributary.bridge.session.SessionState;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -88,8 +93,18 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     /** What the client announced for the messages we send it. */
     private final OutboundFlow.ClientLimits clientLimits;
     private OutboundFlow outbound;
+    private Session session;
+    /** Session Expiry Interval in seconds (3.x: 0 for Clean Session 1, never for 0); > 0 keeps it in Kafka. */
+    private long expirySeconds;
     /** The Will Message, published when the connection ends other than by a normal DISCONNECT; or null. */
     private InboundPublish will;
+    /** Will Delay Interval in seconds (3.1.3.2.2). */
+    private final long willDelaySeconds;
+    /** A newer connection started a clean session: this one's session ends with it and is not written back. */
+    private boolean sessionDiscarded;
+    /** The connection ended while Kafka still had inbound publishes in flight: the release waits for them. */
+    private Runnable releaseWhenSettled;
+    private io.netty.util.concurrent.ScheduledFuture<?> checkpoints;
     /** This connection's subscriptions by filter, also in the node's subscription tree. */
     private final Map<String, Subscription> subscriptions = new HashMap<>();
 
@@ -120,14 +135,17 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     ConnectionHandler(BrokerContext broker, ProtocolRules rules, String clientId, String identity,
-                      OutboundFlow.ClientLimits clientLimits, InboundPublish will, Channel channel) {
+                      OutboundFlow.ClientLimits clientLimits, long expirySeconds, InboundPublish will,
+                      long willDelaySeconds, Channel channel) {
         this.broker = broker;
         this.rules = rules;
         this.clientId = clientId;
         this.identity = identity;
         this.v5 = rules.version() == MqttVersion.MQTT_5;
         this.clientLimits = clientLimits;
+        this.expirySeconds = expirySeconds;
         this.will = will;
+        this.willDelaySeconds = willDelaySeconds;
         this.channel = channel;
     }
 
@@ -147,6 +165,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         ProtocolSettings settings = broker.settings();
         this.outbound = new OutboundFlow(ctx, clientLimits, settings.maxQueuedMessages(), settings.maxQueuedBytes(),
                 broker.metrics(), System::currentTimeMillis);
+        this.session = new Session(broker, clientId, ctx, outbound, () -> sessionState(null),
+                () -> closeWith(MqttReasonCodes.Disconnect.SERVER_BUSY, "Kafka did not take the session state"));
+        outbound.releaseGate(session::saved);
     }
 
     @Override
@@ -171,6 +192,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 case PUBACK -> {
                     outbound.onPubAck(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
                     outbound.drain();
+                    session.changed();
                 }
                 case PUBREC -> {
                     Object header = message.variableHeader();
@@ -181,6 +203,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 case PUBCOMP -> {
                     outbound.onPubComp(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
                     outbound.drain();
+                    session.changed();
                 }
                 case CONNECT -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "second CONNECT"); // MQTT-3.1.0-2
                 case AUTH -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR,
@@ -263,7 +286,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 // Acknowledge (once Kafka has it) but never produce it twice.
                 broker.metrics().qos2Duplicates.increment();
                 if (stored) {
-                    ctx.write(rules.reply(Ack.PUBREC, packetId, (byte) 0, null));
+                    session.saved(() -> ctx.write(rules.reply(Ack.PUBREC, packetId, (byte) 0, null)));
                 }
                 return;
             }
@@ -370,6 +393,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         if (awaitingKafka < broker.settings().maxInflightPerConnection()) {
             resume(PAUSED_FOR_INFLIGHT);
         }
+        if (awaitingKafka == 0 && releaseWhenSettled != null) {
+            Runnable release = releaseWhenSettled;
+            releaseWhenSettled = null;
+            release.run();
+        }
     }
 
     /** Answers the client for one publish Kafka has finished with; true if something was written. */
@@ -380,10 +408,16 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             broker.metrics().publishesAcknowledged.increment();
             if (completion.qos() == 1) {
                 unacknowledged--;
-            } else {
-                qos2Received.put(packetId, Boolean.TRUE); // stays until PUBREL
+                ctx.write(rules.reply(ack, packetId, (byte) 0, null));
+                return true;
             }
-            ctx.write(rules.reply(ack, packetId, (byte) 0, null));
+            // stays until PUBREL; a persistent session records it in Kafka before PUBREC, so that the message
+            // sent again after a reconnect, on any node, is recognised (MQTT-4.3.3-10)
+            qos2Received.put(packetId, Boolean.TRUE);
+            if (closing) {
+                return false;
+            }
+            session.saved(() -> ctx.write(rules.reply(ack, packetId, (byte) 0, null)));
             return true;
         }
         broker.metrics().publishesFailed.increment();
@@ -423,7 +457,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         qos2Received.remove(packetId);
         unacknowledged--;
-        ctx.write(rules.reply(Ack.PUBCOMP, packetId, (byte) 0, null));
+        // a persistent session forgets the id in Kafka before PUBCOMP: the client may reuse it after that
+        session.saved(() -> ctx.write(rules.reply(Ack.PUBCOMP, packetId, (byte) 0, null)));
     }
 
     // ---------------------------------------------------------------- other packets
@@ -431,10 +466,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private void disconnect(MqttMessage message) {
         if (v5 && message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader header) {
             Integer expiry = ConnectHandler.intProperty(header.properties(), SESSION_EXPIRY_INTERVAL);
-            if (expiry != null && expiry != 0) {
-                // MQTT-3.14.2-2: the session expired with the connection (we granted 0); raising it is an error
-                closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "Session Expiry Interval was 0");
-                return;
+            if (expiry != null) {
+                if (expirySeconds == 0 && expiry != 0) {
+                    // MQTT-3.14.2-2: a session that ends with the connection cannot be made to outlive it now
+                    closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "Session Expiry Interval was 0");
+                    return;
+                }
+                expirySeconds = Math.min(Integer.toUnsignedLong(expiry), broker.settings().maxSessionExpirySeconds());
+                session.persistent(expirySeconds > 0);
             }
         }
         byte reason = message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader header
@@ -442,7 +481,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         if (reason != MqttReasonCodes.Disconnect.DISCONNECT_WITH_WILL_MESSAGE.byteValue()) {
             will = null; // MQTT-3.14.4-3: a normal DISCONNECT discards the will
         }
-        closing = true; // MQTT-3.14.4-1: the client closes; we close too
+        beginClosing(); // MQTT-3.14.4-1: the client closes; we close too
         ctx.close();
     }
 
@@ -473,56 +512,84 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 closeWith(MqttReasonCodes.Disconnect.MALFORMED_PACKET, "reserved SUBSCRIBE option bits set"); // MQTT-3.8.3-4
                 return;
             }
-            String shareName = null;
-            String topicFilter = filter;
-            if (filter.startsWith(SHARE_PREFIX)) {
-                // $share/{ShareName}/{filter} (4.8.2); accepted from 3.1.1 clients too, as most brokers do
-                int slash = filter.indexOf('/', SHARE_PREFIX.length());
-                shareName = slash < 0 ? "" : filter.substring(SHARE_PREFIX.length(), slash);
-                topicFilter = slash < 0 ? "" : filter.substring(slash + 1);
-                if (shareName.isEmpty() || shareName.indexOf('+') >= 0 || shareName.indexOf('#') >= 0
-                        || !TopicFilter.isValid(topicFilter)) {
-                    codes[i] = v5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80; // MQTT-4.8.2-1/-2
-                    continue;
-                }
-                if (option.isNoLocal()) {
-                    closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "No Local on a shared subscription"); // MQTT-3.8.3-4
-                    return;
-                }
-            } else if (!TopicFilter.isValid(filter)) {
-                codes[i] = v5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80; // 4.7.1
+            boolean shared = filter.startsWith(SHARE_PREFIX);
+            if (shared && option.isNoLocal()) {
+                closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "No Local on a shared subscription"); // MQTT-3.8.3-4
+                return;
+            }
+            Subscription subscription = subscription(filter, option.qos().value(), option.isNoLocal(),
+                    option.isRetainAsPublished(), option.retainHandling().value(), subscriptionId);
+            if (subscription == null) {
+                // MQTT-4.8.2-1/-2 for shares, 4.7.1 otherwise
+                codes[i] = v5 ? MqttReasonCodes.SubAck.TOPIC_FILTER_INVALID.byteValue() & 0xFF : 0x80;
                 continue;
             }
-            Subscription subscription = new Subscription(topicFilter, option.qos().value(), option.isNoLocal(),
-                    option.isRetainAsPublished(), option.retainHandling().value(), subscriptionId, shareName);
-            // MQTT-3.8.4-3: a subscription to the same filter replaces the existing one
-            subscriptions.put(filter, subscription);
             codes[i] = subscription.qos(); // we grant the QoS asked for (MQTT-3.8.4-6 .. -8)
-            if (subscription.shared()) {
-                int index = i;
-                joins.add(broker.shared().join(this, subscription).toCompletableFuture().handle((ok, failure) -> {
+            int index = i;
+            CompletableFuture<Void> joined = add(filter, subscription);
+            if (joined != null) {
+                joins.add(joined.handle((ok, failure) -> {
                     if (failure != null) {
                         log.warn("client '{}': cannot join {}: {}", clientId, filter, failure.toString());
                         codes[index] = MqttReasonCodes.SubAck.UNSPECIFIED_ERROR.byteValue() & 0xFF;
                     }
                     return null;
                 }));
-            } else {
-                broker.subscriptions().put(filter, this, subscription);
             }
         }
-        MqttSubAckMessage subAck = new MqttSubAckMessage(
+        // a share that is new on this node first joins its Kafka group, and a persistent session first records
+        // its subscriptions in Kafka: SUBACK once messages will flow and the subscriptions survive the connection
+        Runnable subAck = () -> session.saved(() -> ctx.write(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
-                new MqttSubAckPayload(codes));
+                new MqttSubAckPayload(codes))));
         if (joins.isEmpty()) {
-            ctx.write(subAck);
+            subAck.run();
         } else {
-            // a share that is new on this node first joins its Kafka group: SUBACK once its messages will flow
             CompletableFuture.allOf(joins.toArray(CompletableFuture[]::new)).whenComplete((ok, failure) ->
-                    channel.eventLoop().execute(() -> ctx.writeAndFlush(new MqttSubAckMessage(subAck.fixedHeader(),
-                            subAck.variableHeader(), new MqttSubAckPayload(codes)))));
+                    channel.eventLoop().execute(() -> {
+                        if (!closing) {
+                            subAck.run();
+                            ctx.flush();
+                        }
+                    }));
         }
+    }
+
+    /**
+     * The subscription to {@code filter} ({@code $share/{ShareName}/{filter}} included, 4.8.2; accepted from 3.1.1
+     * clients too, as most brokers do), or null when the filter is not valid.
+     */
+    private static Subscription subscription(String filter, int qos, boolean noLocal, boolean retainAsPublished,
+                                             int retainHandling, int subscriptionId) {
+        String shareName = null;
+        String topicFilter = filter;
+        if (filter.startsWith(SHARE_PREFIX)) {
+            int slash = filter.indexOf('/', SHARE_PREFIX.length());
+            shareName = slash < 0 ? "" : filter.substring(SHARE_PREFIX.length(), slash);
+            topicFilter = slash < 0 ? "" : filter.substring(slash + 1);
+            if (shareName.isEmpty() || shareName.indexOf('+') >= 0 || shareName.indexOf('#') >= 0) {
+                return null;
+            }
+        }
+        if (!TopicFilter.isValid(topicFilter)) {
+            return null;
+        }
+        return new Subscription(topicFilter, qos, noLocal, retainAsPublished, retainHandling, subscriptionId,
+                shareName);
+    }
+
+    /**
+     * Adds (MQTT-3.8.4-3: or replaces) a subscription; for a shared one returns when its share delivers here,
+     * else null.
+     */
+    private CompletableFuture<Void> add(String filter, Subscription subscription) {
+        subscriptions.put(filter, subscription);
+        if (subscription.shared()) {
+            return broker.shared().join(this, subscription).toCompletableFuture();
+        }
+        broker.subscriptions().put(filter, this, subscription);
+        return null;
     }
 
     private void unsubscribe(MqttUnsubscribeMessage message) {
@@ -550,7 +617,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             }
             unsubAck.addReasonCodes(boxed);
         }
-        ctx.write(unsubAck.build());
+        session.saved(() -> ctx.write(unsubAck.build()));
     }
 
     private void forget(String filter, Subscription subscription) {
@@ -564,20 +631,31 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     // ---------------------------------------------------------------- delivery to this client
 
     @Override
-    public void deliver(List<Delivery> deliveries) {
-        if (closing) {
+    public void deliver(List<Delivery> deliveries, long seq) {
+        if (closing || ctx == null) {
             deliveries.forEach(Delivery::abandoned);
             return;
         }
-        for (Delivery delivery : deliveries) {
-            outbound.deliver(delivery);
-        }
+        session.deliver(deliveries, seq);
         ctx.flush();
+    }
+
+    /**
+     * From here on nothing more is delivered or sent: the session's positions and what is in flight stay as they
+     * are now, and are what its last state says.
+     */
+    private void beginClosing() {
+        if (!closing) {
+            closing = true;
+            if (session != null) {
+                session.close();
+            }
+        }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && outbound.drain()) {
+        if (!closing && ctx.channel().isWritable() && outbound.drain()) {
             ctx.flush();
         }
         ctx.fireChannelWritabilityChanged();
@@ -588,7 +666,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         if (closing) {
             return;
         }
-        closing = true;
+        beginClosing();
         if ((reason.byteValue() & 0xFF) >= 0x81 && (reason.byteValue() & 0xFF) <= 0x82
                 || reason.byteValue() == MqttReasonCodes.Disconnect.TOPIC_NAME_INVALID.byteValue()
                 || reason.byteValue() == MqttReasonCodes.Disconnect.TOPIC_ALIAS_INVALID.byteValue()
@@ -632,48 +710,143 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        closing = true;
-        boolean stillOwner = broker.registry().unregister(clientId, this);
-        if (stillOwner && epoch >= 0 && newestClaim <= epoch) {
-            // the session ends with the connection: its claim goes too, unless a newer connection took over
-            broker.ownership().release(clientId);
+        beginClosing();
+        if (checkpoints != null) {
+            checkpoints.cancel(false);
         }
+        boolean stillOwner = broker.registry().unregister(clientId, this);
         subscriptions.forEach(this::forget);
-        subscriptions.clear();
+        InboundPublish lastWill = will;
+        will = null;
+        if (epoch >= 0 && session.persistent() && !sessionDiscarded) {
+            // the session outlives the connection: its last state is the release the next owner waits for
+            // (MQTT-3.1.2-8 / 3.1.3.2.2: a will with a delay stays with it, published by whichever node looks
+            // after offline sessions, unless the client comes back first)
+            SessionState.StoredWill delayedWill = null;
+            if (lastWill != null && willDelaySeconds > 0) {
+                delayedWill = new SessionState.StoredWill(lastWill, willDelaySeconds);
+                lastWill = null;
+            }
+            SessionState.StoredWill keptWill = delayedWill;
+            Map<PartitionId, Long> positions = session.positions();
+            List<SessionState.StoredInflight> inflight = outbound.inflightState();
+            long endedAt = System.currentTimeMillis();
+            Runnable release = () -> broker.sessions().save(epoch, sessionState(endedAt, positions, inflight,
+                    keptWill)).whenComplete((ok, failure) -> {
+                        if (failure != null) {
+                            log.warn("client '{}': the last state of its session did not reach Kafka: {}", clientId,
+                                    failure.toString());
+                        }
+                    });
+            if (awaitingKafka == 0) {
+                release.run();
+            } else {
+                releaseWhenSettled = release; // the QoS 2 ids that Kafka confirms meanwhile belong in it
+            }
+        } else if (epoch >= 0 && newestClaim <= epoch && stillOwner) {
+            // the session ends with the connection: its claim goes too
+            broker.sessions().remove(clientId);
+        } else if (epoch >= 0 && !sessionDiscarded) {
+            // taken over: a tombstone would remove the newer claim too; the release of a session that ended
+            // with its connection (expiry 0) tells the next owner there is nothing to wait for or resume
+            broker.sessions().save(epoch, new SessionState(clientId, broker.nodeId(), 0, System.currentTimeMillis(),
+                    List.of(), Map.of(), List.of(), Set.of(), null));
+        }
         outbound.abandonAll(); // after leaving the shares: what a share gave this client goes to its other members
-        if (will != null) {
+        if (lastWill != null) {
             // MQTT-3.1.2-8: network failure, keep-alive timeout, protocol error, takeover or DISCONNECT 0x04;
             // published through Kafka like any message
-            InboundPublish message = will;
-            will = null;
-            broker.publisher().publish(message).whenComplete((ack, failure) -> {
-                if (failure != null) {
-                    log.warn("client '{}': the will on '{}' did not reach Kafka: {}", clientId, message.topic(),
-                            failure.toString());
-                }
-            });
+            publishWill(broker, clientId, lastWill);
         }
         ctx.fireChannelInactive();
+    }
+
+    static void publishWill(BrokerContext broker, String clientId, InboundPublish will) {
+        broker.publisher().publish(will).whenComplete((ack, failure) -> {
+            if (failure != null) {
+                log.warn("client '{}': the will on '{}' did not reach Kafka: {}", clientId, will.topic(),
+                        failure.toString());
+            }
+        });
+    }
+
+    /** The session as it stands; {@code endedAt} null while connected. */
+    private SessionState sessionState(Long endedAt) {
+        SessionState.StoredWill storedWill = will == null ? null : new SessionState.StoredWill(will, willDelaySeconds);
+        return sessionState(endedAt, session.positions(), outbound.inflightState(), storedWill);
+    }
+
+    private SessionState sessionState(Long endedAt, Map<PartitionId, Long> positions,
+                                      List<SessionState.StoredInflight> inflight, SessionState.StoredWill storedWill) {
+        List<SessionState.StoredSubscription> stored = new ArrayList<>(subscriptions.size());
+        subscriptions.forEach((filter, s) -> stored.add(new SessionState.StoredSubscription(filter, s.qos(),
+                s.noLocal(), s.retainAsPublished(), s.retainHandling(), s.subscriptionId())));
+        Set<Integer> awaitingRelease = new HashSet<>();
+        qos2Received.forEach((packetId, received) -> {
+            if (received) {
+                awaitingRelease.add(packetId);
+            }
+        });
+        return new SessionState(clientId, broker.nodeId(), expirySeconds, endedAt, stored, positions, inflight,
+                awaitingRelease, storedWill);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("client '{}': {}", clientId, cause.toString());
-        closing = true;
+        beginClosing();
         ctx.close();
     }
 
-    /** Installed: this node's claim of the client id has the given epoch. On the event loop. */
-    void owned(long epoch) {
+    /**
+     * Installed: this node's claim of the client id has the given epoch, and {@code resumed} is the session it
+     * continues (null for a new one). Restores the session's subscriptions and QoS 2 state, then starts delivery:
+     * in-flight messages again, what the session missed, then live. On the event loop.
+     */
+    void start(long epoch, SessionState resumed) {
         this.epoch = epoch;
         if (takenOverEarly || newestClaim > epoch) {
             closeTakenOver();
+            return;
+        }
+        session.attach();
+        if (resumed != null) {
+            for (SessionState.StoredSubscription stored : resumed.subscriptions()) {
+                Subscription subscription = subscription(stored.filter(), stored.qos(), stored.noLocal(),
+                        stored.retainAsPublished(), stored.retainHandling(), stored.subscriptionId());
+                if (subscription != null) {
+                    CompletableFuture<Void> joined = add(stored.filter(), subscription);
+                    if (joined != null) {
+                        joined.whenComplete((ok, failure) -> {
+                            if (failure != null) {
+                                log.warn("client '{}': cannot join {} again: {}", clientId, stored.filter(),
+                                        failure.toString());
+                            }
+                        });
+                    }
+                }
+            }
+            for (int packetId : resumed.awaitingRelease()) {
+                qos2Received.put(packetId, Boolean.TRUE); // MQTT-4.3.3-10: the same message again is not new
+                unacknowledged++;
+            }
+        }
+        boolean persistent = expirySeconds > 0;
+        session.start(epoch, persistent, resumed, subscriptions);
+        if (persistent) {
+            session.checkpoint(); // this node's claim gets the session's state at once
+            long interval = broker.settings().sessionCheckpointInterval().toMillis();
+            // spread over the interval, so that sessions that connected together do not write together
+            long first = interval / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(interval);
+            checkpoints = ctx.executor().scheduleAtFixedRate(session::checkpoint, first, interval,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
     @Override
-    public void takenOver() {
+    public void takenOver(boolean sessionDiscarded) {
         channel.eventLoop().execute(() -> {
+            this.sessionDiscarded |= sessionDiscarded;
             if (ctx == null) {
                 takenOverEarly = true; // closed as soon as it is installed
             } else {
@@ -683,11 +856,14 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     @Override
-    public void claimSeen(long claimEpoch) {
+    public void claimSeen(long claimEpoch, boolean cleanStart) {
         channel.eventLoop().execute(() -> {
             newestClaim = Math.max(newestClaim, claimEpoch);
             if (epoch >= 0 && claimEpoch > epoch) {
-                closeTakenOver(); // a newer claim, on another node: that connection is the client now
+                // a newer claim, on another node: that connection is the client now, and with a clean start the
+                // session ends here (it is not written back)
+                sessionDiscarded |= cleanStart;
+                closeTakenOver();
             }
         });
     }

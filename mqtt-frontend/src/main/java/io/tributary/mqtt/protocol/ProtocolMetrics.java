@@ -17,6 +17,9 @@ public final class ProtocolMetrics implements OutboundFlow.Counters {
     public final LongAdder droppedQueueFull = new LongAdder();
     public final LongAdder droppedExpired = new LongAdder();
     public final LongAdder droppedTooLarge = new LongAdder();
+    public final LongAdder sessionsResumed = new LongAdder();
+    public final LongAdder messagesReplayed = new LongAdder();
+    public final LongAdder messagesLostToRetention = new LongAdder();
 
     @Override
     public void sent() {

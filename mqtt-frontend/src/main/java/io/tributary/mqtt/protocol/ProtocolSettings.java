@@ -1,5 +1,6 @@
 package io.tributary.mqtt.protocol;
 
+import io.tributary.bridge.session.SessionState;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,6 +18,11 @@ import java.util.Objects;
  * @param maxQueuedMessages        messages a subscriber may have waiting (beyond its in-flight window) before
  *                                 further messages for it are dropped and counted
  * @param maxQueuedBytes           payload bytes a subscriber may have waiting, likewise
+ * @param maxSessionExpirySeconds  cap on the Session Expiry Interval clients ask for (MQTT 3.x Clean Session 0
+ *                                 asks for "never"); {@code SessionState.NEVER} leaves it uncapped, 0 keeps no
+ *                                 session beyond its connection
+ * @param sessionCheckpointInterval how often a connected persistent session writes its state to Kafka when it
+ *                                 changed (after a node crash, QoS 1 messages since then are sent again)
  */
 public record ProtocolSettings(
         int maxPacketSize,
@@ -27,7 +33,9 @@ public record ProtocolSettings(
         int topicAliasMaximum,
         int maxInflightPerConnection,
         int maxQueuedMessages,
-        long maxQueuedBytes) {
+        long maxQueuedBytes,
+        long maxSessionExpirySeconds,
+        Duration sessionCheckpointInterval) {
 
     /** The MQTT 3.1 limit on client identifiers. */
     public static final int MQTT31_MAX_CLIENT_ID_LENGTH = 23;
@@ -49,9 +57,17 @@ public record ProtocolSettings(
         if (maxQueuedMessages < 1 || maxQueuedBytes < 1) {
             throw new IllegalArgumentException("maxQueuedMessages and maxQueuedBytes must be >= 1");
         }
+        if (maxSessionExpirySeconds < 0 || maxSessionExpirySeconds > SessionState.NEVER) {
+            throw new IllegalArgumentException("maxSessionExpirySeconds must be in 0..4294967295");
+        }
+        Objects.requireNonNull(sessionCheckpointInterval, "sessionCheckpointInterval");
+        if (sessionCheckpointInterval.toMillis() < 1) {
+            throw new IllegalArgumentException("sessionCheckpointInterval must be at least 1 ms");
+        }
     }
 
     public static ProtocolSettings defaults() {
-        return new ProtocolSettings(1024 * 1024, 256, Duration.ofSeconds(10), 0, 1024, 64, 1024, 1000, 8L * 1024 * 1024);
+        return new ProtocolSettings(1024 * 1024, 256, Duration.ofSeconds(10), 0, 1024, 64, 1024, 1000, 8L * 1024 * 1024,
+                SessionState.NEVER, Duration.ofSeconds(5));
     }
 }

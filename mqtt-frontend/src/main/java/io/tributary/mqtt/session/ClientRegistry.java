@@ -13,17 +13,21 @@ public final class ClientRegistry {
 
     /** A connected client as the registry sees it. */
     public interface Connection {
-        /** Closes the connection because another one took over its client identifier. Any thread. */
-        void takenOver();
+        /**
+         * Closes the connection because another one took over its client identifier; with
+         * {@code sessionDiscarded} the new one started a clean session, so this one's session ends. Any thread.
+         */
+        void takenOver(boolean sessionDiscarded);
 
         /** Closes the connection because the server is shutting down. Any thread. */
         void serverShuttingDown();
 
         /**
          * A claim of this client id with {@code epoch} was seen in Kafka (on any node, this one included): if it is
-         * newer than this connection's own claim, the connection is closed as taken over. Any thread.
+         * newer than this connection's own claim, the connection is closed as taken over, and with
+         * {@code cleanStart} its session ends. Any thread.
          */
-        void claimSeen(long epoch);
+        void claimSeen(long epoch, boolean cleanStart);
     }
 
     private final ConcurrentMap<String, Connection> clients = new ConcurrentHashMap<>();

@@ -84,7 +84,7 @@ class ConnectHandlerTest {
         assertThat(p.getProperty(0x21).value()).isEqualTo(defaults.receiveMaximum());
         assertThat(p.getProperty(0x27).value()).isEqualTo(defaults.maxPacketSize());
         assertThat(p.getProperty(0x22).value()).isEqualTo(defaults.topicAliasMaximum());
-        assertThat(p.getProperty(0x11).value()).as("session expiry granted").isEqualTo(0);
+        assertThat(p.getProperty(0x11)).as("session expiry granted as asked: not repeated (3.2.2.3.2)").isNull();
         assertThat(p.getProperty(0x12)).as("no assigned id").isNull();
     }
 
@@ -295,7 +295,8 @@ class ConnectHandlerTest {
     void serverKeepAliveCapsTheClientsKeepAlive() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
-                d.connectTimeout(), 30, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes()),
+                d.connectTimeout(), 30, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes(),
+                d.maxSessionExpirySeconds(), d.sessionCheckpointInterval()),
                 io.tributary.mqtt.auth.Authenticator.allowAll());
         connection.send(connect5(CLEAN, 0, properties(), "c"));
         assertThat(connAckProperties(connection.next()).getProperty(0x13).value()).isEqualTo(30);
@@ -309,7 +310,8 @@ class ConnectHandlerTest {
     void connectLargerThanTheMaximumPacketSizeIsRefusedInMqtt5() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(128, d.maxClientIdLength(), d.connectTimeout(),
-                0, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes()),
+                0, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes(),
+                d.maxSessionExpirySeconds(), d.sessionCheckpointInterval()),
                 io.tributary.mqtt.auth.Authenticator.allowAll());
         connection.send(connect5(CLEAN | USERNAME, 60, properties(), "c", string("u".repeat(200))));
         assertThat(code(connection.next())).isEqualTo(MqttConnectReturnCode.CONNECTION_REFUSED_PACKET_TOO_LARGE);

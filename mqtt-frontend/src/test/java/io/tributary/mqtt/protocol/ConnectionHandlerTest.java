@@ -193,7 +193,8 @@ class ConnectionHandlerTest {
     void readingPausesAtTheInflightLimitPerConnection() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
-                d.connectTimeout(), 0, d.receiveMaximum(), d.topicAliasMaximum(), 2, d.maxQueuedMessages(), d.maxQueuedBytes()), Authenticator.allowAll());
+                d.connectTimeout(), 0, d.receiveMaximum(), d.topicAliasMaximum(), 2, d.maxQueuedMessages(), d.maxQueuedBytes(),
+                d.maxSessionExpirySeconds(), d.sessionCheckpointInterval()), Authenticator.allowAll());
         connected311().send(publish311(1, false, 1, "a", "x"));
         assertThat(connection.channel.config().isAutoRead()).isTrue();
         connection.send(publish311(1, false, 2, "a", "x"));
@@ -276,7 +277,8 @@ class ConnectionHandlerTest {
     void receiveMaximumExceededDisconnects() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
-                d.connectTimeout(), 0, 2, d.topicAliasMaximum(), 100, d.maxQueuedMessages(), d.maxQueuedBytes()), Authenticator.allowAll());
+                d.connectTimeout(), 0, 2, d.topicAliasMaximum(), 100, d.maxQueuedMessages(), d.maxQueuedBytes(),
+                d.maxSessionExpirySeconds(), d.sessionCheckpointInterval()), Authenticator.allowAll());
         connected5().send(
                 publish5(1, false, 1, "a", properties(), "x"),
                 publish5(1, false, 2, "a", properties(), "x"),
@@ -318,7 +320,8 @@ class ConnectionHandlerTest {
     void packetOverTheMaximumSizeIsPacketTooLarge() {
         ProtocolSettings d = ProtocolSettings.defaults();
         connection = new TestConnection(new ProtocolSettings(1024, d.maxClientIdLength(), d.connectTimeout(), 0,
-                d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes()), Authenticator.allowAll());
+                d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(), d.maxQueuedMessages(), d.maxQueuedBytes(),
+                d.maxSessionExpirySeconds(), d.sessionCheckpointInterval()), Authenticator.allowAll());
         connected5().send(publish5(0, false, 0, "big", properties(), "x".repeat(2000)));
         assertDisconnectedWith(0x95);
         assertThat(connection.publisher.published).isEmpty();

@@ -57,7 +57,7 @@ class DeliveryTest {
 
     /** What the node's feed does with a poll: route it, then the event loop runs the delivery tasks. */
     private void fromKafka(OutboundMessage... messages) {
-        new LocalRouter(connection.subscriptions).onMessages(List.of(messages));
+        connection.router.onBatch(List.of(messages), Map.of());
         connection.runTasks();
     }
 
@@ -299,9 +299,10 @@ class DeliveryTest {
         ClientRegistry registry = new ClientRegistry();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
                 d.connectTimeout(), 0, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(),
-                3, d.maxQueuedBytes()), Authenticator.allowAll(), publisher, registry);
+                3, d.maxQueuedBytes(),
+                d.maxSessionExpirySeconds(), d.sessionCheckpointInterval()), Authenticator.allowAll(), publisher, registry);
         TestConnection fast = new TestConnection(ProtocolSettings.defaults(), Authenticator.allowAll(), publisher,
-                registry, connection.subscriptions);
+                registry, connection.subscriptions, null, new TestSharedFeeds(), connection.sessions, connection.router);
         connect5AndSubscribe(properties(intProperty2(0x21, 1)), properties(), "s", 1);
         fast.send(connect311("fast"));
         fast.nextBytes();
@@ -312,7 +313,7 @@ class DeliveryTest {
         for (int i = 0; i < 10; i++) {
             messages.add(message("s", "m" + i, 1));
         }
-        new LocalRouter(connection.subscriptions).onMessages(messages);
+        connection.router.onBatch(messages, Map.of());
         connection.runTasks();
         fast.runTasks();
         int fastReceived = 0;

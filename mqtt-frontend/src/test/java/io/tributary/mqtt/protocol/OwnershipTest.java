@@ -31,12 +31,12 @@ class OwnershipTest {
 
     @Test
     void connAckWaitsForTheClaimAndWhatCameRightAfterConnectIsKept() {
-        connection.ownership.holdClaims = true;
+        connection.sessions.holdClaims = true;
         connection.send(connect311("dev"), publish311(1, false, 5, "early/bird", "first"));
         assertThat(connection.nextBytes()).as("no CONNACK before Kafka confirmed").isNull();
         assertThat(connection.channel.config().isAutoRead()).isFalse();
 
-        connection.ownership.held.complete(7L);
+        connection.sessions.held.complete(7L);
         connection.runTasks();
         assertThat(connection.nextBytes()).containsExactly(0x20, 0x02, 0x00, 0x00);
         assertThat(connection.publisher.messages()).singleElement()
@@ -46,9 +46,9 @@ class OwnershipTest {
 
     @Test
     void kafkaNotConfirmingTheClaimRefusesTheConnection() {
-        connection.ownership.holdClaims = true;
+        connection.sessions.holdClaims = true;
         connection.send(connect5("dev"), Packets.publish5(0, false, 0, "lost", Packets.properties(), "x"));
-        connection.ownership.held.completeExceptionally(new TimeoutException("no Kafka"));
+        connection.sessions.held.completeExceptionally(new TimeoutException("no Kafka"));
         connection.runTasks();
         MqttMessage connAck = connection.next();
         assertThat(((MqttConnAckMessage) connAck).variableHeader().connectReturnCode())
@@ -62,10 +62,10 @@ class OwnershipTest {
     void aNewerClaimOnAnotherNodeTakesOver() {
         connection.send(connect5("dev"));
         connection.next();
-        registered().claimSeen(0); // our own claim (epoch 0), seen in Kafka: nothing happens
+        registered().claimSeen(0, false); // our own claim (epoch 0), seen in Kafka: nothing happens
         connection.runTasks();
         assertThat(connection.isOpen()).isTrue();
-        registered().claimSeen(42);
+        registered().claimSeen(42, false);
         connection.runTasks();
         MqttMessage disconnect = connection.next();
         assertThat(disconnect.fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);
@@ -79,25 +79,28 @@ class OwnershipTest {
         connection.send(connect311("dev"));
         connection.nextBytes();
         connection.channel.close();
-        assertThat(connection.ownership.released).containsExactly("dev");
+        assertThat(connection.sessions.removed).containsExactly("dev");
 
         TestConnection other = new TestConnection();
         other.send(connect311("dev"));
         other.nextBytes();
-        other.registry.get("dev").claimSeen(99); // taken over from another node: that claim must stay
+        other.registry.get("dev").claimSeen(99, false); // taken over from another node: that claim must stay
         other.runTasks();
         assertThat(other.isOpen()).isFalse();
-        assertThat(other.ownership.released).isEmpty();
+        assertThat(other.sessions.removed).isEmpty();
+        // instead, the release the new owner waits for: a session that ended with its connection
+        assertThat(other.sessions.last().endedAtMs()).isNotNull();
+        assertThat(other.sessions.last().expirySeconds()).isZero();
         other.assertNothingLeaked();
     }
 
     @Test
     void aNewerClaimSeenWhileOursIsUnderWayWinsToo() {
-        connection.ownership.holdClaims = true;
+        connection.sessions.holdClaims = true;
         connection.send(connect5("dev"));
-        registered().claimSeen(10);
+        registered().claimSeen(10, false);
         connection.runTasks();
-        connection.ownership.held.complete(9L); // ours landed before theirs in the partition
+        connection.sessions.held.complete(9L); // ours landed before theirs in the partition
         connection.runTasks();
         assertThat(connection.next().fixedHeader().messageType()).isEqualTo(MqttMessageType.CONNACK);
         assertThat(connection.next().fixedHeader().messageType()).isEqualTo(MqttMessageType.DISCONNECT);

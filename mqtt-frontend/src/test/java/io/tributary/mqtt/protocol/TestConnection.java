@@ -13,6 +13,7 @@ import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tributary.bridge.topic.SubscriptionTree;
 import io.tributary.mqtt.auth.Authenticator;
+import io.tributary.mqtt.delivery.LocalRouter;
 import io.tributary.mqtt.delivery.SharedSubscriptions;
 import io.tributary.mqtt.delivery.Subscriber;
 import io.tributary.mqtt.delivery.Subscription;
@@ -33,8 +34,10 @@ final class TestConnection {
     final ClientRegistry registry;
     final ProtocolMetrics metrics = new ProtocolMetrics();
     final SubscriptionTree<Subscriber, Subscription> subscriptions;
-    /** Kafka's part in claiming client ids: claims are confirmed at once, with increasing epochs. */
-    final TestOwnership ownership = new TestOwnership();
+    /** The sessions topic: claims are confirmed at once, with increasing epochs. */
+    final TestSessionStore sessions;
+    final TestReplay replay = new TestReplay();
+    final LocalRouter router;
     /** Shares whose feeds the test drives by hand. */
     final TestSharedFeeds sharedFeeds;
     final SharedSubscriptions shared;
@@ -56,21 +59,34 @@ final class TestConnection {
 
     TestConnection(ProtocolSettings settings, Authenticator authenticator, ControllablePublisher publisher,
                    ClientRegistry registry, SubscriptionTree<Subscriber, Subscription> subscriptions) {
-        this(settings, authenticator, publisher, registry, subscriptions, null, new TestSharedFeeds());
+        this(settings, authenticator, publisher, registry, subscriptions, null, new TestSharedFeeds(),
+                new TestSessionStore(), null);
     }
 
     /** A connection on the same node as others: shares registry, tree and shared subscriptions. */
     TestConnection(ProtocolSettings settings, Authenticator authenticator, ControllablePublisher publisher,
                    ClientRegistry registry, SubscriptionTree<Subscriber, Subscription> subscriptions,
                    SharedSubscriptions shared, TestSharedFeeds sharedFeeds) {
+        this(settings, authenticator, publisher, registry, subscriptions, shared, sharedFeeds, new TestSessionStore(),
+                null);
+    }
+
+    /** A connection of a node with everything given (null router: a new one over the tree). */
+    TestConnection(ProtocolSettings settings, Authenticator authenticator, ControllablePublisher publisher,
+                   ClientRegistry registry, SubscriptionTree<Subscriber, Subscription> subscriptions,
+                   SharedSubscriptions shared, TestSharedFeeds sharedFeeds, TestSessionStore sessions,
+                   LocalRouter router) {
         this.publisher = publisher;
+        this.sessions = sessions;
+        this.router = router != null ? router : new LocalRouter(subscriptions);
         this.registry = registry;
         this.subscriptions = subscriptions;
         this.sharedFeeds = sharedFeeds;
         this.shared = shared != null ? shared : new SharedSubscriptions(sharedFeeds);
         AtomicInteger ids = new AtomicInteger();
         BrokerContext broker = new BrokerContext(settings, authenticator, registry, publisher,
-                () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions, ownership, this.shared);
+                () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions, sessions, this.shared, this.router,
+                replay, "test-node");
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline()

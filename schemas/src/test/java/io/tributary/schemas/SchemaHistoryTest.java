@@ -1,0 +1,41 @@
+package io.tributary.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.schemas.session.NodeHeartbeat;
+import io.tributary.schemas.session.SessionRecord;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaNormalization;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every schema change stays backward compatible: the current schema reads records of every earlier version, and
+ * the newest version in {@code io/tributary/schemas/history} is the current schema (a change adds a version).
+ */
+class SchemaHistoryTest {
+
+    @Test
+    void sessionRecordReadsEveryEarlierVersion() {
+        assertReadsHistory(SessionRecord.getClassSchema(), Records.SESSION_RECORD_HISTORY);
+    }
+
+    @Test
+    void nodeHeartbeatReadsEveryEarlierVersion() {
+        assertReadsHistory(NodeHeartbeat.getClassSchema(), Records.NODE_HEARTBEAT_HISTORY);
+    }
+
+    private static void assertReadsHistory(Schema current, List<Schema> history) {
+        assertThat(SchemaNormalization.parsingFingerprint64(history.get(history.size() - 1)))
+                .as("the newest schema in history/ is the current %s (add a version when changing it)",
+                        current.getName())
+                .isEqualTo(SchemaNormalization.parsingFingerprint64(current));
+        for (int v = 0; v < history.size(); v++) {
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, history.get(v)).getType())
+                    .as("%s reads version %d", current.getName(), v + 1)
+                    .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        }
+    }
+}
