@@ -53,6 +53,9 @@ public final class NodeMetrics {
                 protocol.messagesReplayed);
         counter(registry, "tributary.messages.lost.retention",
                 "records a resumed session missed that Kafka retention had deleted", protocol.messagesLostToRetention);
+        counter(registry, "tributary.subscribers.caught.up",
+                "times a subscriber too slow for a QoS 1/2 message went back to Kafka for it instead of losing it",
+                protocol.slowSubscriberCatchUps);
         dropped(registry, "queue-full", protocol.droppedQueueFull);
         dropped(registry, "expired", protocol.droppedExpired);
         dropped(registry, "too-large", protocol.droppedTooLarge);

@@ -13,6 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -146,6 +151,43 @@ class PersistentSessionIT {
         assertThat(again.take(1)).containsExactly("live");
         assertThat(again.received.poll(500, TimeUnit.MILLISECONDS)).as("nothing twice").isNull();
         again.client.disconnect();
+    }
+
+    @Test
+    void aBacklogFarLargerThanTheSubscribersQueueArrivesWhole() throws Exception {
+        TestNode a = node();
+        Mqtt5BlockingClient first = MqttClient.builder().useMqttVersion5().identifier("persistent-7")
+                .serverHost("127.0.0.1").serverPort(a.port()).buildBlocking();
+        first.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
+        first.subscribeWith().topicFilter("persist/7/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        first.disconnect();
+
+        // 5,000 missed messages, written by a plain Kafka producer (MQTT topic = key), for a client that takes 5
+        // at a time (Receive Maximum) behind a queue of 1,000
+        List<String> sent = numbered("backlog-", 5000);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            for (String message : sent) {
+                producer.send(new ProducerRecord<>(topics.messages(), "persist/7/data", message));
+            }
+        }
+        Mqtt5BlockingClient again = MqttClient.builder().useMqttVersion5().identifier("persistent-7")
+                .serverHost("127.0.0.1").serverPort(a.port()).buildBlocking();
+        List<String> received = new ArrayList<>();
+        try (Mqtt5BlockingClient.Mqtt5Publishes publishes =
+                     again.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            again.connectWith().cleanStart(false).sessionExpiryInterval(300)
+                    .restrictions().receiveMaximum(5).applyRestrictions().send();
+            while (received.size() < sent.size()) {
+                var message = publishes.receive(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(message).as("message %d", received.size() + 1).isPresent();
+                received.add(new String(message.get().getPayloadAsBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        assertThat(received).containsExactlyElementsOf(sent);
+        assertThat(a.node.metrics().droppedQueueFull.sum()).isZero();
+        again.disconnect();
     }
 
     @Test

@@ -101,25 +101,43 @@ public final class OutboundFlow {
         this.releaseGate = gate;
     }
 
-    /** Sends or queues {@code delivery}; the caller flushes. */
-    public void deliver(Delivery delivery) {
-        if (!queue.isEmpty() || !ctx.channel().isWritable()
-                || (delivery.qos() > 0 && inflight.size() >= client.receiveMaximum())) {
-            enqueue(delivery);
+    /**
+     * Sends or queues {@code delivery}; the caller flushes. With {@code bounded}, a delivery the queue has no room
+     * for is dropped and counted (a slow subscriber loses it; publishers and other subscribers are not slowed);
+     * without, the caller bounds what it hands over (catch-up from Kafka, in chunks).
+     */
+    public void deliver(Delivery delivery, boolean bounded) {
+        if (mustQueue(delivery)) {
+            if (bounded && full(delivery)) {
+                counters.queueFull();
+                delivery.abandoned();
+                return;
+            }
+            queue.addLast(delivery);
+            queuedBytes += delivery.message().payload().length;
             return;
         }
         send(delivery);
     }
 
-    private void enqueue(Delivery delivery) {
-        int size = delivery.message().payload().length;
-        if (queue.size() >= maxQueuedMessages || queuedBytes + size > maxQueuedBytes) {
-            counters.queueFull(); // a slow subscriber loses messages; publishers and other subscribers are not slowed
-            delivery.abandoned();
-            return;
-        }
-        queue.addLast(delivery);
-        queuedBytes += size;
+    private boolean mustQueue(Delivery delivery) {
+        return !queue.isEmpty() || !ctx.channel().isWritable()
+                || (delivery.qos() > 0 && inflight.size() >= client.receiveMaximum());
+    }
+
+    private boolean full(Delivery delivery) {
+        return queue.size() >= maxQueuedMessages
+                || queuedBytes + delivery.message().payload().length > maxQueuedBytes;
+    }
+
+    /** True when {@link #deliver bounded} delivery would drop {@code delivery} for want of room. */
+    public boolean wouldOverflow(Delivery delivery) {
+        return mustQueue(delivery) && full(delivery);
+    }
+
+    /** True when the queue is at most half full (messages and bytes): room for another chunk of catch-up. */
+    public boolean hasRoom() {
+        return queue.size() <= maxQueuedMessages / 2 && queuedBytes <= maxQueuedBytes / 2;
     }
 
     /** Sends what the window and the channel allow from the queue. Returns true if anything was written. */

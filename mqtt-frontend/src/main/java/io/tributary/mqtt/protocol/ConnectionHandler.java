@@ -165,7 +165,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         ProtocolSettings settings = broker.settings();
         this.outbound = new OutboundFlow(ctx, clientLimits, settings.maxQueuedMessages(), settings.maxQueuedBytes(),
                 broker.metrics(), System::currentTimeMillis);
-        this.session = new Session(broker, clientId, ctx, outbound, () -> sessionState(null),
+        this.session = new Session(broker, clientId, ctx, outbound, subscriptions, () -> sessionState(null),
                 () -> closeWith(MqttReasonCodes.Disconnect.SERVER_BUSY, "Kafka did not take the session state"));
         outbound.releaseGate(session::saved);
     }
@@ -193,17 +193,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                     outbound.onPubAck(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
                     outbound.drain();
                     session.changed();
+                    session.roomMade();
                 }
                 case PUBREC -> {
                     Object header = message.variableHeader();
                     int reason = header instanceof MqttPubReplyMessageVariableHeader reply ? reply.reasonCode() & 0xFF : 0;
                     outbound.onPubRec(((MqttMessageIdVariableHeader) header).messageId(), reason);
                     outbound.drain();
+                    session.roomMade();
                 }
                 case PUBCOMP -> {
                     outbound.onPubComp(((MqttMessageIdVariableHeader) message.variableHeader()).messageId());
                     outbound.drain();
                     session.changed();
+                    session.roomMade();
                 }
                 case CONNECT -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR, "second CONNECT"); // MQTT-3.1.0-2
                 case AUTH -> closeWith(MqttReasonCodes.Disconnect.PROTOCOL_ERROR,
@@ -655,8 +658,11 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (!closing && ctx.channel().isWritable() && outbound.drain()) {
-            ctx.flush();
+        if (!closing && ctx.channel().isWritable()) {
+            if (outbound.drain()) {
+                ctx.flush();
+            }
+            session.roomMade();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -832,7 +838,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             }
         }
         boolean persistent = expirySeconds > 0;
-        session.start(epoch, persistent, resumed, subscriptions);
+        session.start(epoch, persistent, resumed);
         if (persistent) {
             session.checkpoint(); // this node's claim gets the session's state at once
             long interval = broker.settings().sessionCheckpointInterval().toMillis();

@@ -20,6 +20,7 @@ public final class ProtocolMetrics implements OutboundFlow.Counters {
     public final LongAdder sessionsResumed = new LongAdder();
     public final LongAdder messagesReplayed = new LongAdder();
     public final LongAdder messagesLostToRetention = new LongAdder();
+    public final LongAdder slowSubscriberCatchUps = new LongAdder();
 
     @Override
     public void sent() {

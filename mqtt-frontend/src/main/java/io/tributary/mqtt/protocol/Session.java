@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Catch-up.</b> A resumed session first has its in-flight messages sent again (DUP) and the messages it
  * missed replayed from Kafka, from its stored positions up to the feed's mark when it attached; live messages are
  * not taken meanwhile: another round replays what the feed read during the previous one, until a round ends with
- * nothing new, and the session goes live from that mark. Kafka is the only buffer.
+ * nothing new, and the session goes live from that mark. Rounds are read in chunks, each asked for once the
+ * session's queue has room, so a session is never handed more than it can hold however much it missed. A live
+ * subscriber too slow for a QoS 1 or 2 message (its queue full) falls back to catch-up from where it was handed
+ * messages, instead of losing it: Kafka is the buffer, and only QoS 0 is ever dropped for a full queue.
  *
  * <p><b>Saving.</b> A persistent session writes its state on request (before SUBACK, PUBREC, PUBREL, PUBCOMP
  * that depend on it) and every checkpoint interval; saves are coalesced: one in flight at a time, and what asked
@@ -49,6 +52,8 @@ final class Session {
     private final String clientId;
     private final ChannelHandlerContext ctx;
     private final OutboundFlow outbound;
+    /** The connection's subscriptions (the live map), for matching what is replayed. */
+    private final Map<String, Subscription> subscriptions;
     private final Supplier<SessionState> snapshot;
     private final Runnable failed;
 
@@ -69,29 +74,57 @@ final class Session {
     private boolean closed;
     private Map<PartitionId, Long> finalPositions;
 
-    /** One pass of catch-up: replaying {@code from} up to the feed's mark {@code to}. */
+    /**
+     * One pass of catch-up: replaying {@code from} up to {@code to} (a mark of the feed), in chunks of at most
+     * {@code chunk} offsets per partition, each asked for once the session's queue has room: a session is never
+     * handed more from Kafka than it can hold, however much it missed.
+     */
     private final class Round {
         final Map<PartitionId, Long> from;
+        final Map<PartitionId, Long> to;
+        /** The next offset to ask for, per partition. */
+        final Map<PartitionId, Long> cursor;
         final Map<PartitionId, Long> handedUpTo = new HashMap<>();
         /** In-flight messages of the resumed session to send again, by where they are in Kafka. */
         final Map<PartitionId, Map<Long, SessionState.StoredInflight>> inflight;
-        final List<LocalRouter.MatchingSubscription> subscriptions;
+        /** Their ranges, asked for with the first chunk. */
+        List<OffsetRange> inflightRanges;
+        List<LocalRouter.MatchingSubscription> subscriptions;
         CompletableFuture<MessageReplay.Result> replay;
+        boolean waitingForRoom;
 
-        Round(Map<PartitionId, Long> from, Map<PartitionId, Map<Long, SessionState.StoredInflight>> inflight,
-              List<LocalRouter.MatchingSubscription> subscriptions) {
+        Round(Map<PartitionId, Long> from, Map<PartitionId, Long> to,
+              Map<PartitionId, Map<Long, SessionState.StoredInflight>> inflight, List<OffsetRange> inflightRanges) {
             this.from = from;
+            this.to = to;
+            this.cursor = new HashMap<>(from);
             this.inflight = inflight;
-            this.subscriptions = subscriptions;
+            this.inflightRanges = inflightRanges;
+        }
+
+        /** The next chunk's ranges; empty when the round has asked for everything. */
+        List<OffsetRange> nextChunk() {
+            List<OffsetRange> ranges = new ArrayList<>(inflightRanges);
+            inflightRanges = List.of();
+            long chunk = broker.settings().maxQueuedMessages();
+            cursor.forEach((partition, next) -> {
+                long end = Math.min(to.getOrDefault(partition, next), next + chunk);
+                if (end > next) {
+                    ranges.add(new OffsetRange(partition, next, end));
+                    cursor.put(partition, end);
+                }
+            });
+            return ranges;
         }
     }
 
     Session(BrokerContext broker, String clientId, ChannelHandlerContext ctx, OutboundFlow outbound,
-            Supplier<SessionState> snapshot, Runnable failed) {
+            Map<String, Subscription> subscriptions, Supplier<SessionState> snapshot, Runnable failed) {
         this.broker = broker;
         this.clientId = clientId;
         this.ctx = ctx;
         this.outbound = outbound;
+        this.subscriptions = subscriptions;
         this.snapshot = snapshot;
         this.failed = failed;
     }
@@ -109,8 +142,7 @@ final class Session {
      * The subscriptions are in the tree: live deliveries are taken from the current mark on; a resumed session
      * first catches up with what it missed since its positions.
      */
-    void start(long epoch, boolean persistent, SessionState resumed,
-               Map<String, Subscription> subscriptions) {
+    void start(long epoch, boolean persistent, SessionState resumed) {
         this.epoch = epoch;
         this.persistent = persistent;
         LocalRouter.Mark mark = broker.router().current();
@@ -120,29 +152,25 @@ final class Session {
         }
         floor = resumed.positions();
         Map<PartitionId, Map<Long, SessionState.StoredInflight>> inflight = new HashMap<>();
-        List<OffsetRange> ranges = new ArrayList<>();
+        List<OffsetRange> inflightRanges = new ArrayList<>();
         for (SessionState.StoredInflight stored : resumed.inflight()) {
             if (stored.released()) {
                 outbound.resendRelease(stored); // MQTT-4.4.0-1: PUBREL again, the client has the message
             } else {
                 inflight.computeIfAbsent(stored.partition(), p -> new HashMap<>()).put(stored.offset(), stored);
-                ranges.add(new OffsetRange(stored.partition(), stored.offset(), stored.offset() + 1));
+                inflightRanges.add(new OffsetRange(stored.partition(), stored.offset(), stored.offset() + 1));
             }
         }
         Map<PartitionId, Long> from = new HashMap<>();
         mark.positions().forEach((partition, to) -> {
             Long position = resumed.positions().get(partition);
-            long start = position == null ? to : Math.min(position, to);
-            from.put(partition, start);
-            if (start < to) {
-                ranges.add(new OffsetRange(partition, start, to));
-            }
+            from.put(partition, position == null ? to : Math.min(position, to));
         });
         ctx.flush();
-        runRound(new Round(from, inflight, matching(subscriptions)), ranges);
+        startRound(new Round(from, mark.positions(), inflight, inflightRanges));
     }
 
-    private static List<LocalRouter.MatchingSubscription> matching(Map<String, Subscription> subscriptions) {
+    private List<LocalRouter.MatchingSubscription> matching() {
         List<LocalRouter.MatchingSubscription> matching = new ArrayList<>();
         for (Subscription subscription : subscriptions.values()) {
             if (!subscription.shared()) {
@@ -153,14 +181,33 @@ final class Session {
         return matching;
     }
 
-    private void runRound(Round next, List<OffsetRange> ranges) {
+    private void startRound(Round next) {
         round = next;
-        if (ranges.isEmpty()) {
-            roundDone(next, new MessageReplay.Result(0, 0, 0), null);
+        nextChunk(next);
+    }
+
+    /** Asks for the round's next chunk if the queue has room, else waits for {@link #roomMade}. */
+    private void nextChunk(Round current) {
+        if (!outbound.hasRoom()) {
+            current.waitingForRoom = true;
             return;
         }
-        next.replay = broker.replay().replay(ranges, batch -> loop().execute(() -> replayed(next, batch)));
-        next.replay.whenComplete((result, failure) -> loop().execute(() -> roundDone(next, result, failure)));
+        current.waitingForRoom = false;
+        List<OffsetRange> ranges = current.nextChunk();
+        if (ranges.isEmpty()) {
+            roundDone(current);
+            return;
+        }
+        current.subscriptions = matching(); // subscriptions made meanwhile count from here on
+        current.replay = broker.replay().replay(ranges, batch -> loop().execute(() -> replayed(current, batch)));
+        current.replay.whenComplete((result, failure) -> loop().execute(() -> chunkDone(current, result, failure)));
+    }
+
+    /** The client acknowledged messages or the channel became writable: a waiting catch-up may go on. */
+    void roomMade() {
+        if (!closed && round != null && round.waitingForRoom) {
+            nextChunk(round);
+        }
     }
 
     private void replayed(Round from, List<OutboundMessage> batch) {
@@ -182,7 +229,7 @@ final class Session {
             }
             Delivery delivery = LocalRouter.match(message, clientId, from.subscriptions);
             if (delivery != null) {
-                outbound.deliver(delivery);
+                outbound.deliver(delivery, false); // paced by the chunks: never dropped for a full queue
                 broker.metrics().messagesReplayed.increment();
                 changed = true;
             }
@@ -191,7 +238,7 @@ final class Session {
         ctx.flush();
     }
 
-    private void roundDone(Round done, MessageReplay.Result result, Throwable failure) {
+    private void chunkDone(Round done, MessageReplay.Result result, Throwable failure) {
         if (closed || round != done) {
             return;
         }
@@ -203,24 +250,43 @@ final class Session {
             return;
         }
         broker.metrics().messagesLostToRetention.add(result.missing());
+        nextChunk(done);
+    }
+
+    private void roundDone(Round done) {
         LocalRouter.Mark now = broker.router().current();
         if (now.seq() == liveFrom.seq()) {
             round = null; // caught up: live from here
             return;
         }
         // the feed read more meanwhile, which this session did not take live: replay that too
-        List<OffsetRange> ranges = new ArrayList<>();
         Map<PartitionId, Long> from = new HashMap<>();
         now.positions().forEach((partition, to) -> {
             Long start = liveFrom.positions().get(partition);
-            long begin = start == null ? to : Math.min(start, to);
-            from.put(partition, begin);
-            if (begin < to) {
-                ranges.add(new OffsetRange(partition, begin, to));
-            }
+            from.put(partition, start == null ? to : Math.min(start, to));
         });
         liveFrom = now;
-        runRound(new Round(from, Map.of(), done.subscriptions), ranges);
+        startRound(new Round(from, now.positions(), Map.of(), List.of()));
+    }
+
+    /**
+     * A live QoS 1 or 2 message found the session's queue full: rather than drop it, the session goes back to
+     * Kafka for it and what follows, from where it has been handed messages, at its own pace.
+     */
+    private void fallBehind(List<Delivery> deliveries, int firstNotHanded) {
+        LocalRouter.Mark ran = broker.router().loopMark(loop());
+        Map<PartitionId, Long> from = new HashMap<>(
+                ran != null && ran.seq() >= liveFrom.seq() ? ran.positions() : liveFrom.positions());
+        for (int i = 0; i < firstNotHanded; i++) {
+            OutboundMessage handed = deliveries.get(i).message();
+            from.merge(new PartitionId(handed.kafkaTopic(), handed.partition()), handed.offset() + 1, Math::max);
+        }
+        floor.forEach((partition, offset) -> from.merge(partition, offset, Math::max));
+        LocalRouter.Mark now = broker.router().current();
+        from.replaceAll((partition, offset) -> Math.min(offset, now.positions().getOrDefault(partition, offset)));
+        liveFrom = now;
+        broker.metrics().slowSubscriberCatchUps.increment();
+        startRound(new Round(from, now.positions(), Map.of(), List.of()));
     }
 
     /** True while the session is still catching up. */
@@ -234,13 +300,22 @@ final class Session {
             return; // replayed instead, or already covered when the session attached
         }
         changed = true;
-        for (Delivery delivery : deliveries) {
+        for (int i = 0; i < deliveries.size(); i++) {
+            Delivery delivery = deliveries.get(i);
             OutboundMessage message = delivery.message();
-            if (seq != Subscriber.SHARED && !floor.isEmpty()
+            if (seq == Subscriber.SHARED) {
+                outbound.deliver(delivery, true);
+                continue;
+            }
+            if (!floor.isEmpty()
                     && belowFloor(new PartitionId(message.kafkaTopic(), message.partition()), message.offset())) {
                 continue;
             }
-            outbound.deliver(delivery);
+            if (delivery.qos() > 0 && outbound.wouldOverflow(delivery)) {
+                fallBehind(deliveries, i);
+                return;
+            }
+            outbound.deliver(delivery, true);
         }
     }
 

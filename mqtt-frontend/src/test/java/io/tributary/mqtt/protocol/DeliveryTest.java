@@ -24,6 +24,8 @@ import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.tributary.bridge.MessageProperties;
 import io.tributary.bridge.delivery.OutboundMessage;
+import io.tributary.bridge.delivery.MessageReplay;
+import io.tributary.bridge.delivery.PartitionId;
 import io.tributary.mqtt.auth.Authenticator;
 import io.tributary.mqtt.delivery.LocalRouter;
 import io.tributary.mqtt.session.ClientRegistry;
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.Test;
 class DeliveryTest {
 
     private TestConnection connection = new TestConnection();
+    private static final PartitionId P0 = new PartitionId("mqtt.messages", 0);
     private long offset;
 
     @AfterEach
@@ -292,41 +295,92 @@ class DeliveryTest {
         assertThat(connection.metrics.droppedTooLarge.sum()).isEqualTo(1);
     }
 
-    @Test
-    void aSubscriberThatDoesNotAcknowledgeLosesMessagesPastItsQueueOnly() {
+    private TestConnection slowSubscriberWithAQueueOf3() {
         ProtocolSettings d = ProtocolSettings.defaults();
-        ControllablePublisher publisher = new ControllablePublisher();
-        ClientRegistry registry = new ClientRegistry();
         connection = new TestConnection(new ProtocolSettings(d.maxPacketSize(), d.maxClientIdLength(),
                 d.connectTimeout(), 0, d.receiveMaximum(), d.topicAliasMaximum(), d.maxInflightPerConnection(),
-                3, d.maxQueuedBytes(),
-                d.maxSessionExpirySeconds(), d.sessionCheckpointInterval()), Authenticator.allowAll(), publisher, registry);
-        TestConnection fast = new TestConnection(ProtocolSettings.defaults(), Authenticator.allowAll(), publisher,
-                registry, connection.subscriptions, null, new TestSharedFeeds(), connection.sessions, connection.router);
-        connect5AndSubscribe(properties(intProperty2(0x21, 1)), properties(), "s", 1);
-        fast.send(connect311("fast"));
-        fast.nextBytes();
-        fast.send(subscribe311(1, "s", 1));
-        fast.nextBytes();
+                3, d.maxQueuedBytes(), d.maxSessionExpirySeconds(), d.sessionCheckpointInterval()),
+                Authenticator.allowAll(), new ControllablePublisher(), new ClientRegistry());
+        connection.router.start(Map.of(P0, offset));
+        return new TestConnection(ProtocolSettings.defaults(), Authenticator.allowAll(), connection.publisher,
+                connection.registry, connection.subscriptions, null, new TestSharedFeeds(), connection.sessions,
+                connection.router);
+    }
 
+    private List<OutboundMessage> tenMessages(int qos) {
         List<OutboundMessage> messages = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            messages.add(message("s", "m" + i, 1));
+            messages.add(message("s", "m" + i, qos));
         }
-        connection.router.onBatch(messages, Map.of());
+        return messages;
+    }
+
+    /** What the replay reader would hand over for {@code request}, from the messages Kafka has. */
+    private void answer(TestReplay.Request request, List<OutboundMessage> kafka) {
+        List<OutboundMessage> batch = new ArrayList<>();
+        for (OutboundMessage message : kafka) {
+            if (request.ranges().stream().anyMatch(r -> r.contains(message.offset()))) {
+                batch.add(message);
+            }
+        }
+        request.listener().onMessages(batch);
+        request.result().complete(new MessageReplay.Result(batch.size(), 0, 0));
+        connection.runTasks();
+    }
+
+    @Test
+    void aSubscriberTooSlowForQos1GoesBackToKafkaAtItsOwnPaceAndLosesNothing() {
+        TestConnection fast = slowSubscriberWithAQueueOf3();
+        connect5AndSubscribe(properties(intProperty2(0x21, 1)), properties(), "s", 1);
+        fast.send(connect311("fast"), subscribe311(1, "s", 1));
+        fast.nextBytes();
+        fast.nextBytes();
+
+        List<OutboundMessage> messages = tenMessages(1);
+        connection.router.onBatch(messages, Map.of(P0, offset));
         connection.runTasks();
         fast.runTasks();
         int fastReceived = 0;
         while (fast.next() != null) {
             fastReceived++;
         }
-        assertThat(fastReceived).as("the other subscriber gets everything").isEqualTo(10);
-        assertThat(payload(publish(connection.next()))).isEqualTo("m0"); // 1 in flight, 3 queued, 6 dropped
-        assertThat(connection.metrics.droppedQueueFull.sum()).isEqualTo(6);
-        for (int id = 1; id <= 3; id++) {
-            connection.send(pubAck(id));
-            assertThat(payload(publish(connection.next()))).isEqualTo("m" + id);
+        assertThat(fastReceived).as("the other subscriber is not slowed").isEqualTo(10);
+        // 1 in flight, 3 queued; m4 did not fit: back to Kafka for it, once the queue has room
+        assertThat(connection.metrics.droppedQueueFull.sum()).isZero();
+        assertThat(connection.metrics.slowSubscriberCatchUps.sum()).isEqualTo(1);
+        List<String> received = new ArrayList<>();
+        while (received.size() < 10) {
+            MqttMessage next = connection.next();
+            if (next == null) {
+                TestReplay.Request request = connection.replay.requests.get(connection.replay.requests.size() - 1);
+                assertThat(request.result()).as("a chunk is asked for only when there is room").isNotDone();
+                assertThat(request.ranges()).allSatisfy(r -> assertThat(r.to() - r.from()).isLessThanOrEqualTo(3));
+                answer(request, messages);
+                continue;
+            }
+            MqttPublishMessage publish = publish(next);
+            received.add(payload(publish));
+            connection.send(pubAck(publish.variableHeader().packetId()));
         }
+        assertThat(received).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+        // caught up: live again
+        OutboundMessage live = message("s", "live", 1);
+        connection.router.onBatch(List.of(live), Map.of(P0, offset));
+        connection.runTasks();
+        assertThat(payload(publish(connection.next()))).isEqualTo("live");
+        fast.assertNothingLeaked();
+    }
+
+    @Test
+    void aSlowSubscriberLosesOnlyQos0PastItsQueue() {
+        TestConnection fast = slowSubscriberWithAQueueOf3();
+        connect5AndSubscribe(properties(), properties(), "s", 0);
+        connection.channel.config().setWriteBufferWaterMark(new io.netty.channel.WriteBufferWaterMark(1, 2));
+        connection.router.onBatch(tenMessages(0), Map.of(P0, offset));
+        connection.runTasks();
+        assertThat(connection.metrics.droppedQueueFull.sum()).isPositive();
+        assertThat(connection.metrics.slowSubscriberCatchUps.sum()).isZero();
+        assertThat(connection.replay.requests).isEmpty();
         fast.assertNothingLeaked();
     }
 
