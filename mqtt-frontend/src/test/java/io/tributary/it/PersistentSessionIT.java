@@ -286,6 +286,45 @@ class PersistentSessionIT {
     }
 
     @Test
+    void aMessageThatExpiredWhileTheSessionWasOfflineIsNotDelivered() throws Exception {
+        TestNode a = node();
+        Mqtt5BlockingClient first = MqttClient.builder().useMqttVersion5().identifier("persistent-8")
+                .serverHost("127.0.0.1").serverPort(a.port()).buildBlocking();
+        first.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
+        first.subscribeWith().topicFilter("persist/8").qos(MqttQos.AT_LEAST_ONCE).send();
+        first.disconnect();
+
+        Mqtt5BlockingClient publisher = MqttClient.builder().useMqttVersion5().identifier("publisher-8")
+                .serverHost("127.0.0.1").serverPort(a.port()).buildBlocking();
+        publisher.connect();
+        publisher.publishWith().topic("persist/8").payload(bytes("short-lived")).messageExpiryInterval(1)
+                .qos(MqttQos.AT_LEAST_ONCE).send();
+        publisher.publishWith().topic("persist/8").payload(bytes("long-lived")).messageExpiryInterval(600)
+                .qos(MqttQos.AT_LEAST_ONCE).send();
+        publisher.disconnect();
+        long published = System.nanoTime();
+
+        Mqtt5BlockingClient again = MqttClient.builder().useMqttVersion5().identifier("persistent-8")
+                .serverHost("127.0.0.1").serverPort(a.port()).buildBlocking();
+        try (Mqtt5BlockingClient.Mqtt5Publishes publishes =
+                     again.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            // the first one's Message Expiry Interval (1 s) passes while its subscriber is away
+            long waitNanos = Duration.ofMillis(2100).toNanos() - (System.nanoTime() - published);
+            if (waitNanos > 0) {
+                TimeUnit.NANOSECONDS.sleep(waitNanos);
+            }
+            again.connectWith().cleanStart(false).sessionExpiryInterval(300).send();
+            var message = publishes.receive(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(message).isPresent();
+            assertThat(new String(message.get().getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("long-lived");
+            assertThat(message.get().getMessageExpiryInterval().orElseThrow())
+                    .as("what is left of it (MQTT-3.3.2-6)").isBetween(590L, 599L);
+            assertThat(publishes.receive(500, TimeUnit.MILLISECONDS)).isEmpty();
+        }
+        again.disconnect();
+    }
+
+    @Test
     void aWillWaitsForItsDelayAndIsCancelledWhenTheClientReturnsInTime() throws Exception {
         TestNode a = node();
         TestNode b = node();

@@ -205,6 +205,37 @@ class SubscribeIT {
     }
 
     @Test
+    void topicAliasesBothWaysWithTheHiveMqClient() throws Exception {
+        // the subscriber accepts 4 aliases from the server, the publisher uses up to 4 towards it
+        Mqtt5BlockingClient subscriber = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
+                .identifier("alias-sub").serverHost("127.0.0.1").serverPort(nodeB.port()).buildBlocking();
+        subscriber.connectWith().restrictions().topicAliasMaximum(4).applyRestrictions().send();
+        Mqtt5BlockingClient publisher = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
+                .identifier("alias-pub").serverHost("127.0.0.1").serverPort(nodeA.port()).buildBlocking();
+        publisher.connectWith().restrictions().sendTopicAliasMaximum(4).applyRestrictions().send();
+        List<String> topics = new ArrayList<>();
+        try (Mqtt5BlockingClient.Mqtt5Publishes publishes = subscriber.publishes(MqttGlobalPublishFilter.ALL)) {
+            subscriber.subscribeWith().topicFilter("aliased/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            for (int i = 0; i < 12; i++) {
+                // six topics, each twice: the second time both sides send the alias alone
+                publisher.publishWith().topic("aliased/sensor-" + (i % 6)).payload(bytes("m" + i))
+                        .qos(MqttQos.AT_LEAST_ONCE).send();
+            }
+            for (int i = 0; i < 12; i++) {
+                Optional<Mqtt5Publish> message = publishes.receive(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(message).isPresent();
+                assertThat(new String(message.get().getPayloadAsBytes())).isEqualTo("m" + i);
+                topics.add(message.get().getTopic().toString());
+            }
+        }
+        for (int i = 0; i < 12; i++) {
+            assertThat(topics.get(i)).isEqualTo("aliased/sensor-" + (i % 6));
+        }
+        publisher.disconnect();
+        subscriber.disconnect();
+    }
+
+    @Test
     void hiveMqClientSubscribesWithNoLocal() throws Exception {
         Mqtt5BlockingClient client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
                 .identifier("hivemq-1").serverHost("127.0.0.1").serverPort(nodeA.port()).buildBlocking();
