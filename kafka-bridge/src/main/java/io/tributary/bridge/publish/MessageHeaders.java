@@ -37,6 +37,14 @@ public final class MessageHeaders {
     public static final String MESSAGE_EXPIRY = "mqtt.message.expiry";
     public static final String RESPONSE_TOPIC = "mqtt.response.topic";
     public static final String CORRELATION_DATA = "mqtt.correlation.data";
+    /**
+     * On records of the retained topic: where the retained message is in its message topic (topic name, partition
+     * and offset, as UTF-8 decimal strings), so that a node can tell which of two versions of a retained topic is
+     * newer.
+     */
+    public static final String SOURCE_TOPIC = "mqtt.source.topic";
+    public static final String SOURCE_PARTITION = "mqtt.source.partition";
+    public static final String SOURCE_OFFSET = "mqtt.source.offset";
 
     private static final byte[][] DIGITS = {utf8("0"), utf8("1"), utf8("2")};
     private static final byte[] TRUE = utf8("true");
