@@ -10,6 +10,7 @@ import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.KafkaMessagePublisher;
 import io.tributary.bridge.delivery.KafkaMessageReplay;
+import io.tributary.bridge.retained.KafkaRetainedStore;
 import io.tributary.bridge.session.KafkaSessionStore;
 import io.tributary.bridge.session.SessionStore;
 import io.tributary.bridge.topic.SubscriptionTree;
@@ -48,6 +49,8 @@ public final class TributaryNode implements AutoCloseable {
     static final int FOREIGN_RECORD_QOS = 1;
     /** How often the node looks for wills and expiries due among the offline sessions it looks after. */
     static final Duration SESSION_TIMER_TICK = Duration.ofSeconds(1);
+    /** How long a start waits for the retained topic to be read before it serves anyway. */
+    static final Duration RETAINED_START_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * Everything a node needs, already validated.
@@ -92,6 +95,7 @@ public final class TributaryNode implements AutoCloseable {
     private EmbeddedKafka embeddedKafka;
     private String bootstrapServers;
     private KafkaMessagePublisher publisher;
+    private KafkaRetainedStore retained;
     private KafkaMessageFeed feed;
     private KafkaMessageReplay replay;
     private SessionStore sessions;
@@ -134,6 +138,9 @@ public final class TributaryNode implements AutoCloseable {
             admin.ensureTopics(kafka.topics(), mapper.kafkaTopics());
         }
         publisher = new KafkaMessagePublisher(kafka, mapper);
+        retained = new KafkaRetainedStore(kafka, mapper, FOREIGN_RECORD_QOS);
+        publisher.onRetainedWritten(retained::written);
+        retained.start(RETAINED_START_TIMEOUT);
         SubscriptionTree<Subscriber, Subscription> subscriptions = new SubscriptionTree<>();
         // broadcast mode: this node reads every message topic and delivers to its own clients
         feed = new KafkaMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS);
@@ -155,13 +162,13 @@ public final class TributaryNode implements AutoCloseable {
                 FOREIGN_RECORD_QOS, cluster.topics().messages(), shareName, TopicFilter.parse(filter)));
         BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), registry,
                 publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, sessions, shared, router,
-                replay, settings.nodeId());
+                replay, retained, settings.nodeId());
         timers = new SessionTimers(sessions, publisher, System::currentTimeMillis);
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters = NodeMetrics.bind(meterRegistry, settings.nodeId(), metrics, new NodeMetrics.Gauges(
                 registry::size, subscriptions::size, publisher::inflightBytes,
                 feed::recordsRead, feed::recordsSkipped, shared.givenUp::sum, timers.willsPublished::sum,
-                timers.sessionsExpired::sum));
+                timers.sessionsExpired::sum, retained::size));
         if (settings.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(settings.metricsHost(), settings.metricsPort(), meterRegistry);
             log.info("Metrics on http://{}:{}/metrics", settings.metricsHost(),
@@ -226,6 +233,10 @@ public final class TributaryNode implements AutoCloseable {
         if (publisher != null) {
             closeQuietly("Kafka publisher", publisher);
             publisher = null;
+        }
+        if (retained != null) {
+            closeQuietly("retained store", retained);
+            retained = null;
         }
         if (meters != null) {
             closeQuietly("meters", meters);

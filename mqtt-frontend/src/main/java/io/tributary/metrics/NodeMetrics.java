@@ -25,7 +25,7 @@ public final class NodeMetrics {
     public record Gauges(DoubleSupplier connections, DoubleSupplier subscriptions, DoubleSupplier kafkaInflightBytes,
                          DoubleSupplier feedRecordsRead, DoubleSupplier feedRecordsSkipped,
                          DoubleSupplier sharedGivenUp, DoubleSupplier willsPublished,
-                         DoubleSupplier sessionsExpired) {
+                         DoubleSupplier sessionsExpired, DoubleSupplier retainedTopics) {
     }
 
     /** Registers the meters; close the result when the node stops (it watches GC notifications). */
@@ -56,6 +56,8 @@ public final class NodeMetrics {
         counter(registry, "tributary.subscribers.caught.up",
                 "times a subscriber too slow for a QoS 1/2 message went back to Kafka for it instead of losing it",
                 protocol.slowSubscriberCatchUps);
+        counter(registry, "tributary.retained.sent", "retained messages handed to new subscriptions",
+                protocol.retainedSent);
         dropped(registry, "queue-full", protocol.droppedQueueFull);
         dropped(registry, "expired", protocol.droppedExpired);
         dropped(registry, "too-large", protocol.droppedTooLarge);
@@ -64,6 +66,8 @@ public final class NodeMetrics {
                 .description("clients connected to this node").register(registry);
         Gauge.builder("tributary.subscriptions", gauges.subscriptions()::getAsDouble)
                 .description("subscriptions of the clients connected to this node").register(registry);
+        Gauge.builder("tributary.retained.topics", gauges.retainedTopics()::getAsDouble)
+                .description("topics with a retained message in this node's view").register(registry);
         Gauge.builder("tributary.kafka.inflight.bytes", gauges.kafkaInflightBytes()::getAsDouble)
                 .description("bytes handed to Kafka and not yet acknowledged").baseUnit("bytes").register(registry);
         FunctionCounter.builder("tributary.messages.dropped", gauges, g -> g.sharedGivenUp().getAsDouble())

@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +62,7 @@ public final class KafkaMessagePublisher implements MessagePublisher {
     private final AtomicLong inflightBytes = new AtomicLong();
     private final ConcurrentLinkedQueue<Runnable> reliefActions = new ConcurrentLinkedQueue<>();
     private final ConcurrentHashMap<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+    private volatile BiConsumer<InboundPublish, PublishAck> retainedListener;
 
     /**
      * Creates the producer and fetches the metadata of every topic {@code mapper} routes to, so that
@@ -139,7 +141,7 @@ public final class KafkaMessagePublisher implements MessagePublisher {
             }
             long size = message.payload().length + (keyBytes == null ? 0 : keyBytes.length)
                     + kafkaTopic.length() + MessageHeaders.sizeOf(headers);
-            pending = new Pending(this, result, size);
+            pending = new Pending(this, result, size, message.retain() ? message : null);
             inflightBytes.addAndGet(size);
             producer.send(new ProducerRecord<>(kafkaTopic, partition, keyBytes, message.payload(), headers), pending);
         } catch (RuntimeException e) {
@@ -151,6 +153,25 @@ public final class KafkaMessagePublisher implements MessagePublisher {
             }
         }
         return result;
+    }
+
+    /**
+     * Tells {@code listener} of every retained message Kafka acknowledged, on Kafka's thread, before the publish
+     * stage completes. Set it before publishing.
+     */
+    public void onRetainedWritten(BiConsumer<InboundPublish, PublishAck> listener) {
+        this.retainedListener = listener;
+    }
+
+    private void retainedWritten(InboundPublish message, PublishAck ack) {
+        BiConsumer<InboundPublish, PublishAck> listener = retainedListener;
+        if (listener != null) {
+            try {
+                listener.accept(message, ack);
+            } catch (RuntimeException e) {
+                LOG.error("The retained-write listener failed", e);
+            }
+        }
     }
 
     @Override
@@ -235,12 +256,16 @@ public final class KafkaMessagePublisher implements MessagePublisher {
         private final KafkaMessagePublisher publisher;
         private final CompletableFuture<PublishAck> result;
         private final long size;
+        /** The message when it is retained (kept only then: most are not). */
+        private final InboundPublish retained;
         private volatile int done;
 
-        Pending(KafkaMessagePublisher publisher, CompletableFuture<PublishAck> result, long size) {
+        Pending(KafkaMessagePublisher publisher, CompletableFuture<PublishAck> result, long size,
+                InboundPublish retained) {
             this.publisher = publisher;
             this.result = result;
             this.size = size;
+            this.retained = retained;
         }
 
         @Override
@@ -251,7 +276,13 @@ public final class KafkaMessagePublisher implements MessagePublisher {
             // the budget first: whoever sees the acknowledgement also sees the bytes returned
             publisher.release(size);
             if (exception == null) {
-                result.complete(new PublishAck(metadata.topic(), metadata.partition(), metadata.offset()));
+                PublishAck ack = new PublishAck(metadata.topic(), metadata.partition(), metadata.offset(),
+                        metadata.timestamp());
+                if (retained != null) {
+                    // before the stage completes, so before PUBACK: a node serves its own retained writes
+                    publisher.retainedWritten(retained, ack);
+                }
+                result.complete(ack);
             } else {
                 result.completeExceptionally(failure(exception));
             }

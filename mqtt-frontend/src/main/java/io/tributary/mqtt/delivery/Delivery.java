@@ -11,14 +11,29 @@ import io.tributary.bridge.delivery.OutboundMessage;
  * @param subscriptionIds  Subscription Identifiers of the matching subscriptions that have one (MQTT-3.3.4-3/-4)
  * @param callback         told when the client is done with it or it could not be delivered; null when nobody
  *                         waits (shared subscriptions use it to commit or hand the message to another member)
+ * @param atSubscribe      a retained message sent because of a new subscription, not one read by the feed: it
+ *                         says nothing of how far the session has been served
  */
 public record Delivery(OutboundMessage message, int qos, boolean retain, int[] subscriptionIds,
-                       Callback callback) {
+                       Callback callback, boolean atSubscribe) {
 
     static final int[] NO_IDS = new int[0];
 
     public Delivery(OutboundMessage message, int qos, boolean retain, int[] subscriptionIds) {
-        this(message, qos, retain, subscriptionIds, null);
+        this(message, qos, retain, subscriptionIds, null, false);
+    }
+
+    public Delivery(OutboundMessage message, int qos, boolean retain, int[] subscriptionIds, Callback callback) {
+        this(message, qos, retain, subscriptionIds, callback, false);
+    }
+
+    /**
+     * A retained message for a new subscription: RETAIN set (MQTT-3.3.1-9), QoS the lower of the message's and
+     * the subscription's, and the subscription's identifier if it has one.
+     */
+    public static Delivery retained(OutboundMessage message, Subscription subscription) {
+        int[] ids = subscription.subscriptionId() > 0 ? new int[] {subscription.subscriptionId()} : NO_IDS;
+        return new Delivery(message, Math.min(message.qos(), subscription.qos()), true, ids, null, true);
     }
 
     /** What became of a delivery; called on the subscriber's event loop. */

@@ -73,6 +73,8 @@ public final class OutboundFlow {
 
     private final IntObjectHashMap<Inflight> inflight = new IntObjectHashMap<>();
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    /** Retained messages for new subscriptions, not yet in the queue. */
+    private final ArrayDeque<Delivery> atSubscribe = new ArrayDeque<>();
     private long queuedBytes;
     private int nextPacketId = 1;
     private Map<String, Integer> topicAliases;
@@ -140,8 +142,33 @@ public final class OutboundFlow {
         return queue.size() <= maxQueuedMessages / 2 && queuedBytes <= maxQueuedBytes / 2;
     }
 
-    /** Sends what the window and the channel allow from the queue. Returns true if anything was written. */
+    /**
+     * Retained messages for new subscriptions (MQTT-3.3.1-9): they enter the queue only as it has room, so that
+     * {@code #} over a large retained set never floods it, and are sent by {@link #drain}. The caller flushes.
+     */
+    public void deliverAtSubscribe(List<Delivery> deliveries) {
+        atSubscribe.addAll(deliveries);
+        drain();
+    }
+
+    /**
+     * Sends what the window and the channel allow from the queue, refilling it from the retained messages owed to
+     * new subscriptions while it has room. Returns true if anything was written.
+     */
     public boolean drain() {
+        boolean wrote = drainQueue();
+        while (!atSubscribe.isEmpty() && hasRoom()) {
+            do {
+                Delivery next = atSubscribe.pollFirst();
+                queue.addLast(next);
+                queuedBytes += next.message().payload().length;
+            } while (!atSubscribe.isEmpty() && hasRoom());
+            wrote |= drainQueue();
+        }
+        return wrote;
+    }
+
+    private boolean drainQueue() {
         boolean wrote = false;
         while (!queue.isEmpty() && ctx.channel().isWritable()) {
             Delivery next = queue.peekFirst();
@@ -275,13 +302,14 @@ public final class OutboundFlow {
     }
 
     /**
-     * Per partition, the offset of the oldest non-shared message waiting in the queue: the session has not been
-     * served from there on (everything handed after it is queued behind it).
+     * Per partition, the offset of the oldest message of the feed (neither shared nor retained at subscribe time)
+     * waiting in the queue: the session has not been served from there on (everything handed after it is queued
+     * behind it).
      */
     public Map<PartitionId, Long> oldestQueued() {
         Map<PartitionId, Long> oldest = new HashMap<>();
         for (Delivery delivery : queue) {
-            if (delivery.callback() == null) {
+            if (delivery.callback() == null && !delivery.atSubscribe()) {
                 OutboundMessage message = delivery.message();
                 oldest.putIfAbsent(new PartitionId(message.kafkaTopic(), message.partition()), message.offset());
             }
@@ -360,6 +388,7 @@ public final class OutboundFlow {
             queued.abandoned();
         }
         queuedBytes = 0;
+        atSubscribe.clear();
     }
 
     public int inflightCount() {
@@ -367,7 +396,7 @@ public final class OutboundFlow {
     }
 
     public int queuedCount() {
-        return queue.size();
+        return queue.size() + atSubscribe.size();
     }
 
     private int nextFreePacketId() {

@@ -10,6 +10,7 @@ import io.tributary.mqtt.delivery.SharedSubscriptions;
 import io.tributary.mqtt.delivery.Subscriber;
 import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.session.ClientRegistry;
+import io.tributary.bridge.retained.RetainedStore;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
  * @param shared             the shared subscriptions of the clients connected to this node
  * @param router             matches what the node's feed reads against {@code subscriptions}
  * @param replay             reads messages again for sessions that resume
+ * @param retained           the retained messages this node serves to new subscriptions
  * @param nodeId             this node's identity
  */
 public record BrokerContext(
@@ -41,6 +43,7 @@ public record BrokerContext(
         SharedSubscriptions shared,
         LocalRouter router,
         MessageReplay replay,
+        RetainedStore retained,
         String nodeId) {
 
     public BrokerContext {
@@ -55,6 +58,7 @@ public record BrokerContext(
         Objects.requireNonNull(shared, "shared");
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(replay, "replay");
+        Objects.requireNonNull(retained, "retained");
         Objects.requireNonNull(nodeId, "nodeId");
     }
 }

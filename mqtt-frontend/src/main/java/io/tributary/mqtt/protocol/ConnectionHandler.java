@@ -507,6 +507,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         int[] codes = new int[requested.size()];
         List<CompletableFuture<Void>> joins = new ArrayList<>();
+        List<Subscription> owedRetained = new ArrayList<>();
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription request = requested.get(i);
             String filter = request.topicFilter();
@@ -529,6 +530,12 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             }
             codes[i] = subscription.qos(); // we grant the QoS asked for (MQTT-3.8.4-6 .. -8)
             int index = i;
+            // MQTT-3.3.1-9/-10/-11 (Retain Handling 0: always, 1: for a new subscription only, 2: never);
+            // never for a shared subscription (4.8.2)
+            int handling = subscription.retainHandling();
+            if (!subscription.shared() && (handling == 0 || handling == 1 && !subscriptions.containsKey(filter))) {
+                owedRetained.add(subscription);
+            }
             CompletableFuture<Void> joined = add(filter, subscription);
             if (joined != null) {
                 joins.add(joined.handle((ok, failure) -> {
@@ -542,10 +549,13 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         // a share that is new on this node first joins its Kafka group, and a persistent session first records
         // its subscriptions in Kafka: SUBACK once messages will flow and the subscriptions survive the connection
-        Runnable subAck = () -> session.saved(() -> ctx.write(new MqttSubAckMessage(
-                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
-                new MqttSubAckPayload(codes))));
+        Runnable subAck = () -> session.saved(() -> {
+            ctx.write(new MqttSubAckMessage(
+                    new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                    new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                    new MqttSubAckPayload(codes)));
+            sendRetained(owedRetained);
+        });
         if (joins.isEmpty()) {
             subAck.run();
         } else {
@@ -557,6 +567,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                         }
                     }));
         }
+    }
+
+    /** After SUBACK: the retained messages that match the new subscriptions, from this node's retained view. */
+    private void sendRetained(List<Subscription> owed) {
+        if (owed.isEmpty() || closing) {
+            return;
+        }
+        List<Delivery> deliveries = new ArrayList<>();
+        for (Subscription subscription : owed) {
+            broker.retained().match(TopicFilter.parse(subscription.filter()),
+                    message -> deliveries.add(Delivery.retained(message, subscription)));
+        }
+        broker.metrics().retainedSent.add(deliveries.size());
+        outbound.deliverAtSubscribe(deliveries);
     }
 
     /**

@@ -21,6 +21,7 @@ public final class ProtocolMetrics implements OutboundFlow.Counters {
     public final LongAdder messagesReplayed = new LongAdder();
     public final LongAdder messagesLostToRetention = new LongAdder();
     public final LongAdder slowSubscriberCatchUps = new LongAdder();
+    public final LongAdder retainedSent = new LongAdder();
 
     @Override
     public void sent() {

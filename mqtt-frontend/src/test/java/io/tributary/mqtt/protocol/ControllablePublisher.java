@@ -29,7 +29,7 @@ final class ControllablePublisher implements MessagePublisher {
     /** Kafka acknowledges every message still pending. */
     void acknowledgeAll() {
         for (int i = 0; i < published.size(); i++) {
-            published.get(i).ack().complete(new PublishAck("mqtt.messages", 0, i));
+            published.get(i).ack().complete(new PublishAck("mqtt.messages", 0, i, System.currentTimeMillis()));
         }
     }
 

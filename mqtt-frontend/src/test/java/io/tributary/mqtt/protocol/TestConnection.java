@@ -1,5 +1,10 @@
 package io.tributary.mqtt.protocol;
 
+import io.tributary.bridge.delivery.OutboundMessage;
+import io.tributary.bridge.mapping.TopicFilter;
+import io.tributary.bridge.retained.RetainedIndex;
+import io.tributary.bridge.retained.RetainedStore;
+import java.util.function.Consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
@@ -48,6 +53,20 @@ final class TestConnection {
         this(ProtocolSettings.defaults(), Authenticator.allowAll());
     }
 
+    /** Retained messages the connection serves to new subscriptions: put what a test needs. */
+    final RetainedIndex<OutboundMessage> retained = new RetainedIndex<>();
+    private final RetainedStore retainedStore = new RetainedStore() {
+        @Override
+        public void match(TopicFilter filter, Consumer<OutboundMessage> action) {
+            retained.match(filter, action);
+        }
+
+        @Override
+        public int size() {
+            return retained.size();
+        }
+    };
+
     TestConnection(ProtocolSettings settings, Authenticator authenticator) {
         this(settings, authenticator, new ControllablePublisher(), new ClientRegistry());
     }
@@ -86,7 +105,7 @@ final class TestConnection {
         AtomicInteger ids = new AtomicInteger();
         BrokerContext broker = new BrokerContext(settings, authenticator, registry, publisher,
                 () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions, sessions, this.shared, this.router,
-                replay, "test-node");
+                replay, retainedStore, "test-node");
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline()
