@@ -2,6 +2,11 @@ package io.tributary.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.schemas.analytics.ClientEvent;
+import io.tributary.schemas.analytics.DeviceWindowStats;
+import io.tributary.schemas.analytics.Presence;
+import io.tributary.schemas.analytics.TopicWindowStats;
+import io.tributary.schemas.analytics.WindowAccumulator;
 import io.tributary.schemas.session.NodeHeartbeat;
 import io.tributary.schemas.session.SessionRecord;
 import java.util.List;
@@ -25,6 +30,31 @@ class SchemaHistoryTest {
     @Test
     void nodeHeartbeatReadsEveryEarlierVersion() {
         assertReadsHistory(NodeHeartbeat.getClassSchema(), Records.NODE_HEARTBEAT_HISTORY);
+    }
+
+    @Test
+    void topicWindowStatsReadsEveryEarlierVersion() {
+        assertReadsHistory(TopicWindowStats.getClassSchema(), AnalyticsCodecs.TOPIC_WINDOW_STATS.history());
+    }
+
+    @Test
+    void deviceWindowStatsReadsEveryEarlierVersion() {
+        assertReadsHistory(DeviceWindowStats.getClassSchema(), AnalyticsCodecs.DEVICE_WINDOW_STATS.history());
+    }
+
+    @Test
+    void windowAccumulatorReadsEveryEarlierVersion() {
+        assertReadsHistory(WindowAccumulator.getClassSchema(), AnalyticsCodecs.WINDOW_ACCUMULATOR.history());
+    }
+
+    @Test
+    void clientEventReadsEveryEarlierVersion() {
+        assertReadsHistory(ClientEvent.getClassSchema(), AnalyticsCodecs.CLIENT_EVENT.history());
+    }
+
+    @Test
+    void presenceReadsEveryEarlierVersion() {
+        assertReadsHistory(Presence.getClassSchema(), AnalyticsCodecs.PRESENCE.history());
     }
 
     private static void assertReadsHistory(Schema current, List<Schema> history) {
