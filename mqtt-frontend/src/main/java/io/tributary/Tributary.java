@@ -82,7 +82,9 @@ public final class Tributary {
                 mqtt.maxSessionExpiry(), mqtt.sessionCheckpointInterval());
         return new TributaryNode.Settings(config.nodeId(), config.kafkaSettings(), config.mappingRules(), protocol,
                 mqtt.host(), mqtt.port(), mqtt.eventLoopThreads(), mqtt.epoll(), authenticator(config.auth()),
-                config.metrics().host(), config.metrics().port());
+                config.metrics().host(), config.metrics().port(),
+                new StreamsApps(config.streamsStateDir(), config.streams().retained().enabled(),
+                        config.streams().retained().expiryCheckInterval(), config.streams().kafka()));
     }
 
     private static Authenticator authenticator(AuthConfig auth) {

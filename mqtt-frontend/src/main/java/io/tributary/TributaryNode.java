@@ -11,6 +11,10 @@ import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.KafkaMessagePublisher;
 import io.tributary.bridge.delivery.KafkaMessageReplay;
 import io.tributary.bridge.retained.KafkaRetainedStore;
+import io.tributary.streams.StreamsRunner;
+import io.tributary.streams.retained.RetainedApp;
+import io.tributary.streams.retained.RetainedSettings;
+import org.apache.kafka.streams.StreamsConfig;
 import io.tributary.bridge.session.KafkaSessionStore;
 import io.tributary.bridge.session.SessionStore;
 import io.tributary.bridge.topic.SubscriptionTree;
@@ -31,7 +35,9 @@ import io.tributary.mqtt.session.ClientRegistry;
 import io.tributary.mqtt.session.SessionTimers;
 import java.time.Duration;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -51,6 +57,8 @@ public final class TributaryNode implements AutoCloseable {
     static final Duration SESSION_TIMER_TICK = Duration.ofSeconds(1);
     /** How long a start waits for the retained topic to be read before it serves anyway. */
     static final Duration RETAINED_START_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a start waits for each Kafka Streams app to run. */
+    static final Duration STREAMS_START_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * Everything a node needs, already validated.
@@ -66,6 +74,7 @@ public final class TributaryNode implements AutoCloseable {
      * @param authenticator     who may connect
      * @param metricsHost       address of the Prometheus endpoint
      * @param metricsPort       its port; 0 turns it off
+     * @param streams           the Kafka Streams apps this node runs in its JVM
      */
     public record Settings(
             String nodeId,
@@ -78,7 +87,8 @@ public final class TributaryNode implements AutoCloseable {
             boolean epoll,
             Authenticator authenticator,
             String metricsHost,
-            int metricsPort) {
+            int metricsPort,
+            StreamsApps streams) {
 
         public Settings {
             Objects.requireNonNull(nodeId, "nodeId");
@@ -87,6 +97,7 @@ public final class TributaryNode implements AutoCloseable {
             Objects.requireNonNull(protocol, "protocol");
             Objects.requireNonNull(mqttHost, "mqttHost");
             Objects.requireNonNull(authenticator, "authenticator");
+            Objects.requireNonNull(streams, "streams");
         }
     }
 
@@ -96,6 +107,7 @@ public final class TributaryNode implements AutoCloseable {
     private String bootstrapServers;
     private KafkaMessagePublisher publisher;
     private KafkaRetainedStore retained;
+    private StreamsRunner retainedApp;
     private KafkaMessageFeed feed;
     private KafkaMessageReplay replay;
     private SessionStore sessions;
@@ -137,6 +149,7 @@ public final class TributaryNode implements AutoCloseable {
         try (TopicAdministrator admin = TopicAdministrator.create(kafka)) {
             admin.ensureTopics(kafka.topics(), mapper.kafkaTopics());
         }
+        startStreamsApps(kafka, mapper);
         publisher = new KafkaMessagePublisher(kafka, mapper);
         retained = new KafkaRetainedStore(kafka, mapper, FOREIGN_RECORD_QOS);
         publisher.onRetainedWritten(retained::written);
@@ -180,6 +193,18 @@ public final class TributaryNode implements AutoCloseable {
         log.info("Tributary node '{}' ready: MQTT on {}:{}, Kafka at {}{}", settings.nodeId(),
                 settings.mqttHost(), mqttAddress.getPort(), bootstrapServers,
                 embeddedKafka != null ? " (embedded, data in " + kafka.embedded().dataDir() + ")" : "");
+    }
+
+    private void startStreamsApps(KafkaSettings kafka, TopicMapper mapper) {
+        StreamsApps apps = settings.streams();
+        Map<String, Object> properties = new HashMap<>(apps.kafka());
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        if (apps.retained()) {
+            String topic = kafka.topics().retained();
+            retainedApp = StreamsRunner.start(RetainedApp.applicationId(topic),
+                    RetainedApp.build(new RetainedSettings(List.copyOf(mapper.kafkaTopics()), topic, apps.retainedExpiryCheck())),
+                    properties, apps.stateDir(), STREAMS_START_TIMEOUT);
+        }
     }
 
     public InetSocketAddress mqttAddress() {
@@ -237,6 +262,10 @@ public final class TributaryNode implements AutoCloseable {
         if (retained != null) {
             closeQuietly("retained store", retained);
             retained = null;
+        }
+        if (retainedApp != null) {
+            closeQuietly("retained-state app", retainedApp);
+            retainedApp = null;
         }
         if (meters != null) {
             closeQuietly("meters", meters);

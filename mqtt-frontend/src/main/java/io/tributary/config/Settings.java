@@ -32,7 +32,7 @@ final class Settings {
 
     /** Free-form maps of Kafka properties, passed through verbatim. */
     static final List<String> PASSTHROUGH = List.of(
-            "kafka.embedded.broker", "kafka.producer", "kafka.consumer", "kafka.admin");
+            "kafka.embedded.broker", "kafka.producer", "kafka.consumer", "kafka.admin", "streams.kafka");
 
     /** The ordered list of mapping rules; only the YAML file can set it. */
     static final String MAPPING = "mapping";
@@ -94,6 +94,10 @@ final class Settings {
         leaf("kafka.embedded.retention-ms", retention, number(86_400_000L), null);
         leaf("kafka.embedded.retention-bytes", retention, number(1_073_741_824L), null);
         leaf("kafka.embedded.segment-bytes", ValueType.integer(1_048_576, Integer.MAX_VALUE), number(67_108_864), null);
+
+        leaf("streams.state-dir", ValueType.path(true), NullNode.instance, null);
+        leaf("streams.retained.enabled", ValueType.bool(), BooleanNode.TRUE, null);
+        leaf("streams.retained.expiry-check-interval", ValueType.duration(), text("1s"), null);
 
         for (String key : LEAVES.keySet()) {
             addSections(key);

@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param auth    authentication
  * @param metrics the Prometheus endpoint
  * @param kafka   the Kafka connection, topics, embedded broker and client passthrough properties
+ * @param streams the Kafka Streams apps the node runs in its JVM
  * @param mapping MQTT-to-Kafka topic mapping rules as configured, in order (first match wins)
  */
 public record TributaryConfig(
@@ -32,6 +33,7 @@ public record TributaryConfig(
         AuthConfig auth,
         MetricsConfig metrics,
         KafkaConfig kafka,
+        StreamsAppsConfig streams,
         List<MappingConfig> mapping) {
 
     public TributaryConfig {
@@ -41,6 +43,7 @@ public record TributaryConfig(
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(streams, "streams");
         mapping = mapping == null ? List.of() : List.copyOf(mapping);
     }
 
@@ -52,6 +55,12 @@ public record TributaryConfig(
     /** The embedded broker's data directory: {@code <data-dir>/kafka}, absolute. */
     public Path embeddedKafkaDir() {
         return dataDir.toAbsolutePath().normalize().resolve("kafka");
+    }
+
+    /** Where the Streams apps keep local state: {@code streams.state-dir}, or {@code <data-dir>/streams}. */
+    public Path streamsStateDir() {
+        Path dir = streams.stateDir() != null ? streams.stateDir() : dataDir.resolve("streams");
+        return dir.toAbsolutePath().normalize();
     }
 
     /** The settings the kafka-bridge module takes. */

@@ -1,5 +1,6 @@
 package io.tributary.it;
 
+import io.tributary.StreamsApps;
 import io.tributary.TributaryNode;
 import io.tributary.bridge.EmbeddedKafkaSettings;
 import io.tributary.bridge.KafkaSettings;
@@ -45,6 +46,13 @@ final class TestNode implements AutoCloseable {
         private Map<String, String> producer = Map.of();
         private TopicSettings topics;
         private int metricsPort;
+        private StreamsApps streams = StreamsApps.none(Path.of("unused"));
+
+        /** Run the retained-state app in the node (its state in {@code stateDir}). */
+        Builder retainedApp(Path stateDir) {
+            this.streams = new StreamsApps(stateDir, true, java.time.Duration.ofMillis(200), Map.of());
+            return this;
+        }
 
         /** Serve /metrics on a free port. */
         Builder metrics() {
@@ -91,7 +99,7 @@ final class TestNode implements AutoCloseable {
                     EmbeddedKafkaSettings.defaults(Path.of("unused")), maxInflightBytes, producer, Map.of(), Map.of());
             String nodeId = "test-node-" + COUNTER.incrementAndGet();
             TributaryNode node = TributaryNode.start(new TributaryNode.Settings(nodeId, kafka, mapping,
-                    protocol, "127.0.0.1", 0, 2, true, authenticator, "127.0.0.1", metricsPort));
+                    protocol, "127.0.0.1", 0, 2, true, authenticator, "127.0.0.1", metricsPort, streams));
             return new TestNode(node, topics, nodeId);
         }
     }
