@@ -10,6 +10,7 @@ import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.KafkaMessagePublisher;
 import io.tributary.bridge.delivery.KafkaMessageReplay;
+import io.tributary.bridge.events.KafkaClientEvents;
 import io.tributary.bridge.retained.KafkaRetainedStore;
 import io.tributary.streams.StreamsRunner;
 import io.tributary.streams.retained.RetainedApp;
@@ -57,8 +58,11 @@ public final class TributaryNode implements AutoCloseable {
     static final Duration SESSION_TIMER_TICK = Duration.ofSeconds(1);
     /** How long a start waits for the retained topic to be read before it serves anyway. */
     static final Duration RETAINED_START_TIMEOUT = Duration.ofSeconds(60);
-    /** How long a start waits for each Kafka Streams app to run. */
-    static final Duration STREAMS_START_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * A node does not wait for its Streams apps to run: after a crash their group waits for the session timeout
+     * of the dead member before it gives out the tasks, and the node serves meanwhile.
+     */
+    static final Duration STREAMS_START_TIMEOUT = Duration.ZERO;
 
     /**
      * Everything a node needs, already validated.
@@ -107,6 +111,7 @@ public final class TributaryNode implements AutoCloseable {
     private String bootstrapServers;
     private KafkaMessagePublisher publisher;
     private KafkaRetainedStore retained;
+    private KafkaClientEvents events;
     private StreamsRunner retainedApp;
     private KafkaMessageFeed feed;
     private KafkaMessageReplay replay;
@@ -151,6 +156,7 @@ public final class TributaryNode implements AutoCloseable {
         }
         startStreamsApps(kafka, mapper);
         publisher = new KafkaMessagePublisher(kafka, mapper);
+        events = new KafkaClientEvents(kafka, settings.nodeId());
         retained = new KafkaRetainedStore(kafka, mapper, FOREIGN_RECORD_QOS);
         publisher.onRetainedWritten(retained::written);
         retained.start(RETAINED_START_TIMEOUT);
@@ -175,7 +181,7 @@ public final class TributaryNode implements AutoCloseable {
                 FOREIGN_RECORD_QOS, cluster.topics().messages(), shareName, TopicFilter.parse(filter)));
         BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), registry,
                 publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, sessions, shared, router,
-                replay, retained, settings.nodeId());
+                replay, retained, events, settings.nodeId());
         timers = new SessionTimers(sessions, publisher, System::currentTimeMillis);
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters = NodeMetrics.bind(meterRegistry, settings.nodeId(), metrics, new NodeMetrics.Gauges(
@@ -258,6 +264,10 @@ public final class TributaryNode implements AutoCloseable {
         if (publisher != null) {
             closeQuietly("Kafka publisher", publisher);
             publisher = null;
+        }
+        if (events != null) {
+            closeQuietly("client events", events);
+            events = null;
         }
         if (retained != null) {
             closeQuietly("retained store", retained);

@@ -9,6 +9,7 @@ import java.util.Objects;
  * @param retained           compacted: last retained message per MQTT topic
  * @param sessions           compacted: persistent session state per client id
  * @param subscriptions      compacted: subscriptions per client id
+ * @param events             connect and disconnect events of clients, keyed by client id (read by the presence app)
  * @param partitions         partitions of topics Tributary creates (message topics and state topics)
  * @param replicationFactor  replication factor of topics Tributary creates; -1 takes the broker default
  * @param messageRetentionMs retention.ms of message topics Tributary creates; -1 takes the broker default
@@ -18,6 +19,7 @@ public record TopicSettings(
         String retained,
         String sessions,
         String subscriptions,
+        String events,
         int partitions,
         short replicationFactor,
         long messageRetentionMs) {
@@ -27,6 +29,7 @@ public record TopicSettings(
         Objects.requireNonNull(retained, "retained");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(subscriptions, "subscriptions");
+        Objects.requireNonNull(events, "events");
         if (partitions < 1) {
             throw new IllegalArgumentException("kafka.topics.partitions must be >= 1: " + partitions);
         }
@@ -37,7 +40,7 @@ public record TopicSettings(
     }
 
     public static TopicSettings defaults() {
-        return new TopicSettings("mqtt.messages", "mqtt.retained", "mqtt.sessions", "mqtt.subscriptions",
+        return new TopicSettings("mqtt.messages", "mqtt.retained", "mqtt.sessions", "mqtt.subscriptions", "mqtt.events",
                 6, (short) -1, -1L);
     }
 }

@@ -11,6 +11,7 @@ public record TopicsConfig(
         String retained,
         String sessions,
         String subscriptions,
+        String events,
         int partitions,
         int replicationFactor,
         long messageRetentionMs) {
@@ -20,5 +21,6 @@ public record TopicsConfig(
         Objects.requireNonNull(retained, "retained");
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(subscriptions, "subscriptions");
+        Objects.requireNonNull(events, "events");
     }
 }

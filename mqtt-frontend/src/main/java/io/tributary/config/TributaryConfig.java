@@ -69,7 +69,7 @@ public record TributaryConfig(
         EmbeddedKafkaConfig e = kafka.embedded();
         return new KafkaSettings(
                 kafka.bootstrapServers(),
-                new TopicSettings(t.messages(), t.retained(), t.sessions(), t.subscriptions(),
+                new TopicSettings(t.messages(), t.retained(), t.sessions(), t.subscriptions(), t.events(),
                         t.partitions(), (short) t.replicationFactor(), t.messageRetentionMs()),
                 new EmbeddedKafkaSettings(embeddedKafkaDir(), e.host(), e.port(), e.controllerPort(),
                         e.retentionMs(), e.retentionBytes(), e.segmentBytes(), e.broker()),

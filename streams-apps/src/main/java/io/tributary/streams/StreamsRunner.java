@@ -65,7 +65,8 @@ public final class StreamsRunner implements AutoCloseable {
      * @param kafkaProperties Kafka Streams and client settings (at least {@code bootstrap.servers}); they override
      *                        the defaults of {@link #config}
      * @param stateDir        where the app keeps its local state ({@code state.dir})
-     * @param startTimeout    how long to wait for RUNNING
+     * @param startTimeout    how long to wait for RUNNING; zero returns at once (the app joins its group in the
+     *                        background, and a failure is logged)
      * @throws IllegalStateException naming the app if it fails or is not RUNNING within {@code startTimeout}; the
      *                               app is closed then
      */
@@ -81,6 +82,9 @@ public final class StreamsRunner implements AutoCloseable {
             runner.close();
             throw new IllegalStateException("Kafka Streams app " + applicationId + " cannot start: "
                     + rootMessage(e), e);
+        }
+        if (startTimeout.isZero()) {
+            return runner;
         }
         boolean settled;
         try {
@@ -155,7 +159,9 @@ public final class StreamsRunner implements AutoCloseable {
 
     /** Stops the app, waiting up to {@code timeout}. */
     public void close(Duration timeout) {
-        if (!streams.close(CloseOptions.timeout(timeout))) {
+        // leave the group: a restarted instance is then given its tasks at once, not after the session timeout
+        if (!streams.close(CloseOptions.timeout(timeout)
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
             LOG.warn("{}: not closed within {}", applicationId, timeout);
         }
     }

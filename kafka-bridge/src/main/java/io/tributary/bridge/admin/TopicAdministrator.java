@@ -71,8 +71,8 @@ public final class TopicAdministrator implements AutoCloseable {
     }
 
     /**
-     * Ensures that the default message topic, every further message topic (e.g. those of the mapping rules)
-     * and the three state topics exist.
+     * Ensures that the default message topic, every further message topic (e.g. those of the mapping rules),
+     * the events topic and the three state topics exist.
      *
      * @throws IllegalStateException naming the topic when one cannot be created or Kafka does not answer in time
      */
@@ -89,6 +89,11 @@ public final class TopicAdministrator implements AutoCloseable {
         for (String name : messageNames) {
             wanted.put(name, newTopic(name, topics, messageConfig));
         }
+        if (wanted.containsKey(topics.events())) {
+            throw new IllegalArgumentException("topic '" + topics.events() + "' is configured both as a message topic"
+                    + " and as the events topic");
+        }
+        wanted.put(topics.events(), newTopic(topics.events(), topics, messageConfig)); // a log, like messages
         Set<String> stateNames = stateTopics(topics);
         Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         for (String name : stateNames) {

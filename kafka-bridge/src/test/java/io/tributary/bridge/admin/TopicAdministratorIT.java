@@ -22,7 +22,7 @@ class TopicAdministratorIT {
 
     private static TopicSettings topics(String prefix) {
         return new TopicSettings(prefix + ".messages", prefix + ".retained", prefix + ".sessions",
-                prefix + ".subscriptions", 3, (short) -1, 3_600_000L);
+                prefix + ".subscriptions", prefix + ".events", 3, (short) -1, 3_600_000L);
     }
 
     @Test
@@ -31,12 +31,12 @@ class TopicAdministratorIT {
         try (TopicAdministrator administrator = new TopicAdministrator(SharedKafka.bootstrapServers(), Map.of())) {
             TopicAdministrator.Result first = administrator.ensureTopics(topics, List.of("admin1.telemetry"));
             assertThat(first.created()).containsExactlyInAnyOrder("admin1.messages", "admin1.telemetry",
-                    "admin1.retained", "admin1.sessions", "admin1.subscriptions");
+                    "admin1.retained", "admin1.sessions", "admin1.subscriptions", "admin1.events");
             assertThat(first.existing()).isEmpty();
 
             TopicAdministrator.Result second = administrator.ensureTopics(topics, List.of("admin1.telemetry"));
             assertThat(second.created()).isEmpty();
-            assertThat(second.existing()).hasSize(5);
+            assertThat(second.existing()).hasSize(6);
             assertThat(second.notCompacted()).isEmpty();
         }
 
@@ -48,6 +48,7 @@ class TopicAdministratorIT {
         assertThat(config("admin1.messages", "cleanup.policy")).isEqualTo("delete");
         assertThat(config("admin1.messages", "retention.ms")).isEqualTo("3600000");
         assertThat(config("admin1.telemetry", "cleanup.policy")).isEqualTo("delete");
+        assertThat(config("admin1.events", "cleanup.policy")).isEqualTo("delete");
         for (String state : List.of("admin1.retained", "admin1.sessions", "admin1.subscriptions")) {
             assertThat(config(state, "cleanup.policy")).as(state).isEqualTo("compact");
         }
@@ -66,7 +67,7 @@ class TopicAdministratorIT {
     @Test
     void takesTheBrokerDefaultRetentionWhenNotSet() throws Exception {
         TopicSettings topics = new TopicSettings("admin3.messages", "admin3.retained", "admin3.sessions",
-                "admin3.subscriptions", 1, (short) 1, -1L);
+                "admin3.subscriptions", "admin3.events", 1, (short) 1, -1L);
         try (TopicAdministrator administrator = new TopicAdministrator(SharedKafka.bootstrapServers(), Map.of())) {
             administrator.ensureTopics(topics, List.of());
         }

@@ -10,6 +10,7 @@ import io.tributary.mqtt.delivery.SharedSubscriptions;
 import io.tributary.mqtt.delivery.Subscriber;
 import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.session.ClientRegistry;
+import io.tributary.bridge.events.ClientEvents;
 import io.tributary.bridge.retained.RetainedStore;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -29,6 +30,7 @@ import java.util.function.Supplier;
  * @param router             matches what the node's feed reads against {@code subscriptions}
  * @param replay             reads messages again for sessions that resume
  * @param retained           the retained messages this node serves to new subscriptions
+ * @param events             where connections that begin and end are announced
  * @param nodeId             this node's identity
  */
 public record BrokerContext(
@@ -44,6 +46,7 @@ public record BrokerContext(
         LocalRouter router,
         MessageReplay replay,
         RetainedStore retained,
+        ClientEvents events,
         String nodeId) {
 
     public BrokerContext {
@@ -59,6 +62,7 @@ public record BrokerContext(
         Objects.requireNonNull(router, "router");
         Objects.requireNonNull(replay, "replay");
         Objects.requireNonNull(retained, "retained");
+        Objects.requireNonNull(events, "events");
         Objects.requireNonNull(nodeId, "nodeId");
     }
 }

@@ -115,6 +115,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private long epoch = -1;
     /** The newest claim of this client id seen in Kafka so far (its own included). */
     private long newestClaim = -1;
+    /** The connection was announced in the events topic (so its end will be too). */
+    private boolean announced;
     /** A takeover that arrived before the handler was installed. */
     private boolean takenOverEarly;
     /** Inbound QoS 2 packet ids between PUBLISH and PUBREL: false while Kafka has the record in flight. */
@@ -783,12 +785,21 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                     List.of(), Map.of(), List.of(), Set.of(), null));
         }
         outbound.abandonAll(); // after leaving the shares: what a share gave this client goes to its other members
+        if (announced) {
+            broker.events().disconnected(clientId, epoch, identity, rules.version().protocolLevel(),
+                    remoteAddress());
+        }
         if (lastWill != null) {
             // MQTT-3.1.2-8: network failure, keep-alive timeout, protocol error, takeover or DISCONNECT 0x04;
             // published through Kafka like any message
             publishWill(broker, clientId, lastWill);
         }
         ctx.fireChannelInactive();
+    }
+
+    private String remoteAddress() {
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress address
+                ? address.getHostString() + ":" + address.getPort() : null;
     }
 
     static void publishWill(BrokerContext broker, String clientId, InboundPublish will) {
@@ -863,6 +874,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
         }
         boolean persistent = expirySeconds > 0;
         session.start(epoch, persistent, resumed);
+        announced = true;
+        broker.events().connected(clientId, epoch, identity, rules.version().protocolLevel(), remoteAddress());
         if (persistent) {
             session.checkpoint(); // this node's claim gets the session's state at once
             long interval = broker.settings().sessionCheckpointInterval().toMillis();

@@ -45,6 +45,29 @@ class OwnershipTest {
     }
 
     @Test
+    void aConnectionIsAnnouncedWithItsEpochOnceConfirmedAndItsEndToo() {
+        connection.sessions.holdClaims = true;
+        connection.send(connect311("dev"));
+        assertThat(connection.announced).as("not before Kafka confirmed the claim").isEmpty();
+        connection.sessions.held.complete(7L);
+        connection.runTasks();
+        assertThat(connection.announced).containsExactly("connected dev 7");
+        connection.send(Packets.DISCONNECT);
+        connection.runTasks();
+        assertThat(connection.announced).containsExactly("connected dev 7", "disconnected dev 7");
+    }
+
+    @Test
+    void aConnectionRefusedBeforeItsClaimIsNeverAnnounced() {
+        connection.sessions.holdClaims = true;
+        connection.send(connect311("dev"));
+        connection.sessions.held.completeExceptionally(new TimeoutException("no Kafka"));
+        connection.runTasks();
+        assertThat(connection.isOpen()).isFalse();
+        assertThat(connection.announced).isEmpty();
+    }
+
+    @Test
     void kafkaNotConfirmingTheClaimRefusesTheConnection() {
         connection.sessions.holdClaims = true;
         connection.send(connect5("dev"), Packets.publish5(0, false, 0, "lost", Packets.properties(), "x"));

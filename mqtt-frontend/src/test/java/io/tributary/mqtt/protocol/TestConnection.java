@@ -1,6 +1,7 @@
 package io.tributary.mqtt.protocol;
 
 import io.tributary.bridge.delivery.OutboundMessage;
+import io.tributary.bridge.events.ClientEvents;
 import io.tributary.bridge.mapping.TopicFilter;
 import io.tributary.bridge.retained.RetainedIndex;
 import io.tributary.bridge.retained.RetainedStore;
@@ -52,6 +53,21 @@ final class TestConnection {
     TestConnection() {
         this(ProtocolSettings.defaults(), Authenticator.allowAll());
     }
+
+    /** Connections announced, as "connected|disconnected client epoch". */
+    final List<String> announced = new ArrayList<>();
+    private final ClientEvents events = new ClientEvents() {
+        @Override
+        public void connected(String clientId, long epoch, String username, int protocolVersion, String address) {
+            announced.add("connected " + clientId + " " + epoch);
+        }
+
+        @Override
+        public void disconnected(String clientId, long epoch, String username, int protocolVersion,
+                                 String address) {
+            announced.add("disconnected " + clientId + " " + epoch);
+        }
+    };
 
     /** Retained messages the connection serves to new subscriptions: put what a test needs. */
     final RetainedIndex<OutboundMessage> retained = new RetainedIndex<>();
@@ -105,7 +121,7 @@ final class TestConnection {
         AtomicInteger ids = new AtomicInteger();
         BrokerContext broker = new BrokerContext(settings, authenticator, registry, publisher,
                 () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions, sessions, this.shared, this.router,
-                replay, retainedStore, "test-node");
+                replay, retainedStore, events, "test-node");
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline()
