@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param stateDir               where the apps keep their local state
  * @param retained               run the retained-state app
  * @param retainedExpiryCheck    how often it looks for retained messages whose Message Expiry passed
+ * @param fanout                 run the fan-out app (used in routed mode only)
  * @param kafka                  Kafka Streams and client properties on top of the bootstrap servers
  */
-public record StreamsApps(Path stateDir, boolean retained, Duration retainedExpiryCheck, Map<String, String> kafka) {
+public record StreamsApps(Path stateDir, boolean retained, Duration retainedExpiryCheck, boolean fanout,
+                          Map<String, String> kafka) {
 
     public StreamsApps {
         Objects.requireNonNull(stateDir, "stateDir");
@@ -24,6 +26,6 @@ public record StreamsApps(Path stateDir, boolean retained, Duration retainedExpi
 
     /** No app runs in the node. */
     public static StreamsApps none(Path stateDir) {
-        return new StreamsApps(stateDir, false, Duration.ofSeconds(1), Map.of());
+        return new StreamsApps(stateDir, false, Duration.ofSeconds(1), false, Map.of());
     }
 }

@@ -84,7 +84,9 @@ public final class Tributary {
                 mqtt.host(), mqtt.port(), mqtt.eventLoopThreads(), mqtt.epoll(), authenticator(config.auth()),
                 config.metrics().host(), config.metrics().port(),
                 new StreamsApps(config.streamsStateDir(), config.streams().retained().enabled(),
-                        config.streams().retained().expiryCheckInterval(), config.streams().kafka()));
+                        config.streams().retained().expiryCheckInterval(), config.streams().fanout().enabled(),
+                        config.streams().kafka()),
+                config.routing().routed());
     }
 
     private static Authenticator authenticator(AuthConfig auth) {

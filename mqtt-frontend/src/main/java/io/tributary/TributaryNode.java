@@ -11,7 +11,12 @@ import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.KafkaMessagePublisher;
 import io.tributary.bridge.delivery.KafkaMessageReplay;
 import io.tributary.bridge.events.KafkaClientEvents;
+import io.tributary.bridge.delivery.MessageFeed;
 import io.tributary.bridge.retained.KafkaRetainedStore;
+import io.tributary.bridge.routing.KafkaSubscriptionRouting;
+import io.tributary.bridge.routing.RoutedMessageFeed;
+import io.tributary.bridge.routing.SubscriptionRouting;
+import java.util.function.LongSupplier;
 import io.tributary.streams.StreamsRunner;
 import io.tributary.streams.retained.RetainedApp;
 import io.tributary.streams.retained.RetainedSettings;
@@ -79,6 +84,7 @@ public final class TributaryNode implements AutoCloseable {
      * @param metricsHost       address of the Prometheus endpoint
      * @param metricsPort       its port; 0 turns it off
      * @param streams           the Kafka Streams apps this node runs in its JVM
+     * @param routed            routed mode (the fan-out app routes messages to nodes) instead of broadcast
      */
     public record Settings(
             String nodeId,
@@ -92,7 +98,8 @@ public final class TributaryNode implements AutoCloseable {
             Authenticator authenticator,
             String metricsHost,
             int metricsPort,
-            StreamsApps streams) {
+            StreamsApps streams,
+            boolean routed) {
 
         public Settings {
             Objects.requireNonNull(nodeId, "nodeId");
@@ -113,7 +120,10 @@ public final class TributaryNode implements AutoCloseable {
     private KafkaRetainedStore retained;
     private KafkaClientEvents events;
     private StreamsRunner retainedApp;
-    private KafkaMessageFeed feed;
+    private MessageFeed feed;
+    private LongSupplier feedRecordsRead;
+    private LongSupplier feedRecordsSkipped;
+    private KafkaSubscriptionRouting subscriptionRouting;
     private KafkaMessageReplay replay;
     private SessionStore sessions;
     private SessionTimers timers;
@@ -162,7 +172,22 @@ public final class TributaryNode implements AutoCloseable {
         retained.start(RETAINED_START_TIMEOUT);
         SubscriptionTree<Subscriber, Subscription> subscriptions = new SubscriptionTree<>();
         // broadcast mode: this node reads every message topic and delivers to its own clients
-        feed = new KafkaMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS);
+        SubscriptionRouting routing = SubscriptionRouting.BROADCAST;
+        if (settings.routed()) {
+            // routed mode: this node reads only what the fan-out app routes to it
+            RoutedMessageFeed routedFeed = new RoutedMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS,
+                    kafka.topics().deliveries(), settings.nodeId());
+            feed = routedFeed;
+            feedRecordsRead = routedFeed::recordsRead;
+            feedRecordsSkipped = routedFeed::duplicatesDropped;
+            subscriptionRouting = new KafkaSubscriptionRouting(kafka, settings.nodeId(), routedFeed);
+            routing = subscriptionRouting;
+        } else {
+            KafkaMessageFeed broadcastFeed = new KafkaMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS);
+            feed = broadcastFeed;
+            feedRecordsRead = broadcastFeed::recordsRead;
+            feedRecordsSkipped = broadcastFeed::recordsSkipped;
+        }
         LocalRouter router = new LocalRouter(subscriptions);
         router.start(feed.start(router));
         replay = new KafkaMessageReplay(kafka, mapper, FOREIGN_RECORD_QOS);
@@ -181,12 +206,12 @@ public final class TributaryNode implements AutoCloseable {
                 FOREIGN_RECORD_QOS, cluster.topics().messages(), shareName, TopicFilter.parse(filter)));
         BrokerContext broker = new BrokerContext(settings.protocol(), settings.authenticator(), registry,
                 publisher, () -> "tributary-" + UUID.randomUUID(), metrics, subscriptions, sessions, shared, router,
-                replay, retained, events, settings.nodeId());
+                replay, retained, events, routing, settings.nodeId());
         timers = new SessionTimers(sessions, publisher, System::currentTimeMillis);
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters = NodeMetrics.bind(meterRegistry, settings.nodeId(), metrics, new NodeMetrics.Gauges(
                 registry::size, subscriptions::size, publisher::inflightBytes,
-                feed::recordsRead, feed::recordsSkipped, shared.givenUp::sum, timers.willsPublished::sum,
+                feedRecordsRead::getAsLong, feedRecordsSkipped::getAsLong, shared.givenUp::sum, timers.willsPublished::sum,
                 timers.sessionsExpired::sum, retained::size));
         if (settings.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(settings.metricsHost(), settings.metricsPort(), meterRegistry);
@@ -260,6 +285,10 @@ public final class TributaryNode implements AutoCloseable {
         if (feed != null) {
             closeQuietly("Kafka message feed", feed);
             feed = null;
+        }
+        if (subscriptionRouting != null) {
+            closeQuietly("subscription routing", subscriptionRouting);
+            subscriptionRouting = null;
         }
         if (publisher != null) {
             closeQuietly("Kafka publisher", publisher);

@@ -10,6 +10,7 @@ import java.util.Objects;
  * @param sessions           compacted: persistent session state per client id
  * @param subscriptions      compacted: subscriptions per client id
  * @param events             connect and disconnect events of clients, keyed by client id (read by the presence app)
+ * @param deliveries         routed mode: messages the fan-out app routed, one partition read by each node
  * @param partitions         partitions of topics Tributary creates (message topics and state topics)
  * @param replicationFactor  replication factor of topics Tributary creates; -1 takes the broker default
  * @param messageRetentionMs retention.ms of message topics Tributary creates; -1 takes the broker default
@@ -20,6 +21,7 @@ public record TopicSettings(
         String sessions,
         String subscriptions,
         String events,
+        String deliveries,
         int partitions,
         short replicationFactor,
         long messageRetentionMs) {
@@ -30,6 +32,7 @@ public record TopicSettings(
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(subscriptions, "subscriptions");
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(deliveries, "deliveries");
         if (partitions < 1) {
             throw new IllegalArgumentException("kafka.topics.partitions must be >= 1: " + partitions);
         }
@@ -40,7 +43,7 @@ public record TopicSettings(
     }
 
     public static TopicSettings defaults() {
-        return new TopicSettings("mqtt.messages", "mqtt.retained", "mqtt.sessions", "mqtt.subscriptions", "mqtt.events",
+        return new TopicSettings("mqtt.messages", "mqtt.retained", "mqtt.sessions", "mqtt.subscriptions", "mqtt.events", "mqtt.deliveries",
                 6, (short) -1, -1L);
     }
 }

@@ -70,6 +70,9 @@ final class Settings {
         leaf("auth.allow-anonymous", ValueType.bool(), BooleanNode.TRUE, null);
         leaf("auth.password-file", ValueType.path(true), NullNode.instance, null);
 
+        leaf("routing.mode", ValueType.string(false, m -> m.equals("broadcast") || m.equals("routed") ? null
+                : "'" + m + "' is not a routing mode (broadcast or routed)"), text("broadcast"), null);
+
         leaf("metrics.host", ValueType.string(false), text("127.0.0.1"), null);
         leaf("metrics.port", u16, number(0), null);
 
@@ -82,6 +85,7 @@ final class Settings {
         leaf("kafka.topics.sessions", topic, text("mqtt.sessions"), null);
         leaf("kafka.topics.subscriptions", topic, text("mqtt.subscriptions"), null);
         leaf("kafka.topics.events", topic, text("mqtt.events"), null);
+        leaf("kafka.topics.deliveries", topic, text("mqtt.deliveries"), null);
         leaf("kafka.topics.partitions", ValueType.integer(1, Integer.MAX_VALUE), number(6), null);
         leaf("kafka.topics.replication-factor",
                 ValueType.integer(v -> v == -1 || (v >= 1 && v <= Short.MAX_VALUE), "(must be -1 or 1..32767)"),
@@ -99,6 +103,7 @@ final class Settings {
         leaf("streams.state-dir", ValueType.path(true), NullNode.instance, null);
         leaf("streams.retained.enabled", ValueType.bool(), BooleanNode.TRUE, null);
         leaf("streams.retained.expiry-check-interval", ValueType.duration(), text("1s"), null);
+        leaf("streams.fanout.enabled", ValueType.bool(), BooleanNode.TRUE, null);
 
         for (String key : LEAVES.keySet()) {
             addSections(key);

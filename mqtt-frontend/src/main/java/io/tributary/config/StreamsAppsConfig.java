@@ -9,12 +9,15 @@ import java.util.Objects;
  *
  * @param stateDir  where the apps keep local state; null: {@code <data-dir>/streams}
  * @param retained  the retained-state app
+ * @param fanout    the fan-out app of routed mode
  * @param kafka     Kafka Streams and client properties passed through verbatim
  */
-public record StreamsAppsConfig(Path stateDir, RetainedAppConfig retained, Map<String, String> kafka) {
+public record StreamsAppsConfig(Path stateDir, RetainedAppConfig retained, FanoutAppConfig fanout,
+                                Map<String, String> kafka) {
 
     public StreamsAppsConfig {
         Objects.requireNonNull(retained, "retained");
+        Objects.requireNonNull(fanout, "fanout");
         kafka = Secrets.sortedCopy(kafka);
     }
 
@@ -30,10 +33,18 @@ public record StreamsAppsConfig(Path stateDir, RetainedAppConfig retained, Map<S
         }
     }
 
+    /**
+     * The fan-out app (section {@code streams.fanout}).
+     *
+     * @param enabled run it in this node when {@code routing.mode} is {@code routed}
+     */
+    public record FanoutAppConfig(boolean enabled) {
+    }
+
     /** Secrets in the passthrough map are masked. */
     @Override
     public String toString() {
-        return "StreamsAppsConfig[stateDir=" + stateDir + ", retained=" + retained + ", kafka="
+        return "StreamsAppsConfig[stateDir=" + stateDir + ", retained=" + retained + ", fanout=" + fanout + ", kafka="
                 + Secrets.mask(kafka) + "]";
     }
 }

@@ -12,6 +12,7 @@ public record TopicsConfig(
         String sessions,
         String subscriptions,
         String events,
+        String deliveries,
         int partitions,
         int replicationFactor,
         long messageRetentionMs) {
@@ -22,5 +23,6 @@ public record TopicsConfig(
         Objects.requireNonNull(sessions, "sessions");
         Objects.requireNonNull(subscriptions, "subscriptions");
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(deliveries, "deliveries");
     }
 }

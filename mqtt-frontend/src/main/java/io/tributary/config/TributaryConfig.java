@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param auth    authentication
  * @param metrics the Prometheus endpoint
  * @param kafka   the Kafka connection, topics, embedded broker and client passthrough properties
+ * @param routing how messages reach the nodes (broadcast or routed)
  * @param streams the Kafka Streams apps the node runs in its JVM
  * @param mapping MQTT-to-Kafka topic mapping rules as configured, in order (first match wins)
  */
@@ -32,6 +33,7 @@ public record TributaryConfig(
         MqttConfig mqtt,
         AuthConfig auth,
         MetricsConfig metrics,
+        RoutingConfig routing,
         KafkaConfig kafka,
         StreamsAppsConfig streams,
         List<MappingConfig> mapping) {
@@ -42,6 +44,7 @@ public record TributaryConfig(
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(kafka, "kafka");
         Objects.requireNonNull(streams, "streams");
         mapping = mapping == null ? List.of() : List.copyOf(mapping);
@@ -69,7 +72,7 @@ public record TributaryConfig(
         EmbeddedKafkaConfig e = kafka.embedded();
         return new KafkaSettings(
                 kafka.bootstrapServers(),
-                new TopicSettings(t.messages(), t.retained(), t.sessions(), t.subscriptions(), t.events(),
+                new TopicSettings(t.messages(), t.retained(), t.sessions(), t.subscriptions(), t.events(), t.deliveries(),
                         t.partitions(), (short) t.replicationFactor(), t.messageRetentionMs()),
                 new EmbeddedKafkaSettings(embeddedKafkaDir(), e.host(), e.port(), e.controllerPort(),
                         e.retentionMs(), e.retentionBytes(), e.segmentBytes(), e.broker()),

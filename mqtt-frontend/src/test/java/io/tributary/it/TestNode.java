@@ -18,6 +18,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TestNode implements AutoCloseable {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
+    /**
+     * Run the nodes in routed mode (each with the fan-out app): {@code -Dtributary.test.routed=true}, which the
+     * build's second integration-test run sets, so that the multi-node tests pass in both modes.
+     */
+    static final boolean ROUTED = Boolean.getBoolean("tributary.test.routed");
+
+    private static Path tempStateDir() {
+        try {
+            Path dir = java.nio.file.Files.createTempDirectory("tributary-streams-");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     final TributaryNode node;
     final TopicSettings topics;
@@ -46,11 +61,13 @@ final class TestNode implements AutoCloseable {
         private Map<String, String> producer = Map.of();
         private TopicSettings topics;
         private int metricsPort;
-        private StreamsApps streams = StreamsApps.none(Path.of("unused"));
+        private StreamsApps streams = new StreamsApps(tempStateDir(), false, java.time.Duration.ofMillis(200), ROUTED,
+                Map.of());
 
         /** Run the retained-state app in the node (its state in {@code stateDir}). */
         Builder retainedApp(Path stateDir) {
-            this.streams = new StreamsApps(stateDir, true, java.time.Duration.ofMillis(200), Map.of());
+            this.streams = new StreamsApps(stateDir, true, java.time.Duration.ofMillis(200), streams.fanout(),
+                    Map.of());
             return this;
         }
 
@@ -99,7 +116,7 @@ final class TestNode implements AutoCloseable {
                     EmbeddedKafkaSettings.defaults(Path.of("unused")), maxInflightBytes, producer, Map.of(), Map.of());
             String nodeId = "test-node-" + COUNTER.incrementAndGet();
             TributaryNode node = TributaryNode.start(new TributaryNode.Settings(nodeId, kafka, mapping,
-                    protocol, "127.0.0.1", 0, 2, true, authenticator, "127.0.0.1", metricsPort, streams));
+                    protocol, "127.0.0.1", 0, 2, true, authenticator, "127.0.0.1", metricsPort, streams, ROUTED));
             return new TestNode(node, topics, nodeId);
         }
     }
@@ -108,7 +125,7 @@ final class TestNode implements AutoCloseable {
     static TopicSettings freshTopics() {
         String prefix = "it" + COUNTER.incrementAndGet() + "-" + System.nanoTime() % 100000 + ".";
         return new TopicSettings(prefix + "messages", prefix + "retained", prefix + "sessions",
-                prefix + "subscriptions", prefix + "events", 3, (short) 1, -1L);
+                prefix + "subscriptions", prefix + "events", prefix + "deliveries", 3, (short) 1, -1L);
     }
 
     int port() {

@@ -72,7 +72,7 @@ public final class TopicAdministrator implements AutoCloseable {
 
     /**
      * Ensures that the default message topic, every further message topic (e.g. those of the mapping rules),
-     * the events topic and the three state topics exist.
+     * the events and deliveries topics and the three state topics exist.
      *
      * @throws IllegalStateException naming the topic when one cannot be created or Kafka does not answer in time
      */
@@ -89,11 +89,13 @@ public final class TopicAdministrator implements AutoCloseable {
         for (String name : messageNames) {
             wanted.put(name, newTopic(name, topics, messageConfig));
         }
-        if (wanted.containsKey(topics.events())) {
-            throw new IllegalArgumentException("topic '" + topics.events() + "' is configured both as a message topic"
-                    + " and as the events topic");
+        for (String log : List.of(topics.events(), topics.deliveries())) {
+            if (wanted.containsKey(log)) {
+                throw new IllegalArgumentException("topic '" + log + "' is configured both as a message topic and"
+                        + " as the events or deliveries topic");
+            }
+            wanted.put(log, newTopic(log, topics, messageConfig)); // logs, like messages
         }
-        wanted.put(topics.events(), newTopic(topics.events(), topics, messageConfig)); // a log, like messages
         Set<String> stateNames = stateTopics(topics);
         Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         for (String name : stateNames) {

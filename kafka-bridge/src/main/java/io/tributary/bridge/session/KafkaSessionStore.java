@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -69,8 +70,13 @@ public final class KafkaSessionStore implements SessionStore {
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** A node whose newest record is older than this is not live. */
     public static final Duration DEFAULT_LIVENESS_WINDOW = Duration.ofSeconds(5);
-    /** How long {@link #resume} waits for the release of a live previous owner before it takes the checkpoint. */
-    public static final Duration DEFAULT_HANDOVER_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long {@link #resume} waits at most for the release of a live previous owner before it takes the
+     * checkpoint; it stops waiting as soon as that node is no longer live.
+     */
+    public static final Duration DEFAULT_HANDOVER_TIMEOUT = Duration.ofSeconds(30);
+    /** How often a waiting {@link #resume} looks whether the previous owner is still live. */
+    private static final Duration HANDOVER_CHECK = Duration.ofMillis(250);
     /** Bound of {@link #start}: reading the topic up to its end, and the first heartbeat. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -434,8 +440,18 @@ public final class KafkaSessionStore implements SessionStore {
             takeover.awaitedEpoch = awaited;
             waiting.computeIfAbsent(clientId, k -> new ArrayList<>(1)).add(takeover);
             try {
-                timer.schedule(() -> takeover.result.complete(takeover.fallback),
-                        timing.handoverTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                // wait while the previous owner is live (it writes the release as it closes the connection), but
+                // not for a node that stops heartbeating meanwhile, and never beyond the handover timeout
+                long deadline = System.nanoTime() + timing.handoverTimeout().toNanos();
+                ScheduledFuture<?>[] check = new ScheduledFuture<?>[1];
+                check[0] = timer.scheduleWithFixedDelay(() -> {
+                    if (!takeover.result.isDone() && ownerLive(owner, awaited, partition)
+                            && System.nanoTime() < deadline) {
+                        return;
+                    }
+                    takeover.result.complete(takeover.fallback);
+                    check[0].cancel(false);
+                }, HANDOVER_CHECK.toMillis(), HANDOVER_CHECK.toMillis(), TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 takeover.result.completeExceptionally(new IllegalStateException("session store closed"));
             }

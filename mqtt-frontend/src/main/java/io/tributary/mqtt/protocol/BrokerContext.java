@@ -12,6 +12,7 @@ import io.tributary.mqtt.delivery.Subscription;
 import io.tributary.mqtt.session.ClientRegistry;
 import io.tributary.bridge.events.ClientEvents;
 import io.tributary.bridge.retained.RetainedStore;
+import io.tributary.bridge.routing.SubscriptionRouting;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -31,6 +32,7 @@ import java.util.function.Supplier;
  * @param replay             reads messages again for sessions that resume
  * @param retained           the retained messages this node serves to new subscriptions
  * @param events             where connections that begin and end are announced
+ * @param routing            tells the cluster the filters of this node's clients (routed mode)
  * @param nodeId             this node's identity
  */
 public record BrokerContext(
@@ -47,6 +49,7 @@ public record BrokerContext(
         MessageReplay replay,
         RetainedStore retained,
         ClientEvents events,
+        SubscriptionRouting routing,
         String nodeId) {
 
     public BrokerContext {
@@ -63,6 +66,7 @@ public record BrokerContext(
         Objects.requireNonNull(replay, "replay");
         Objects.requireNonNull(retained, "retained");
         Objects.requireNonNull(events, "events");
+        Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(nodeId, "nodeId");
     }
 }

@@ -63,6 +63,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -115,6 +116,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private long epoch = -1;
     /** The newest claim of this client id seen in Kafka so far (its own included). */
     private long newestClaim = -1;
+    /** This client's filters were written for routed mode (so its leaving will be too). */
+    private boolean routed;
     /** The connection was announced in the events topic (so its end will be too). */
     private boolean announced;
     /** A takeover that arrived before the handler was installed. */
@@ -549,6 +552,20 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 }));
             }
         }
+        if (owedRoute(requested)) {
+            // routed mode: SUBACK once the fan-out app routes what is published from now on to this node
+            joins.add(route().toCompletableFuture().handle((ok, failure) -> {
+                if (failure != null) {
+                    log.warn("client '{}': its subscriptions were not routed: {}", clientId, failure.toString());
+                    for (int i = 0; i < codes.length; i++) {
+                        if (codes[i] < 0x80 && !requested.get(i).topicFilter().startsWith(SHARE_PREFIX)) {
+                            codes[i] = MqttReasonCodes.SubAck.UNSPECIFIED_ERROR.byteValue() & 0xFF;
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
         // a share that is new on this node first joins its Kafka group, and a persistent session first records
         // its subscriptions in Kafka: SUBACK once messages will flow and the subscriptions survive the connection
         Runnable subAck = () -> session.saved(() -> {
@@ -637,6 +654,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             }
             codes[i] = existed ? 0 : MqttReasonCodes.UnsubAck.NO_SUBSCRIPTION_EXISTED.byteValue();
         }
+        if (routed) {
+            route(); // nothing waits: a message routed here for a filter it no longer has is not delivered
+        }
         MqttMessageBuilders.UnsubAckBuilder unsubAck = MqttMessageBuilders.unsubAck()
                 .packetId(message.variableHeader().messageId());
         if (v5) {
@@ -647,6 +667,31 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             unsubAck.addReasonCodes(boxed);
         }
         session.saved(() -> ctx.write(unsubAck.build()));
+    }
+
+    /** Whether a SUBSCRIBE with these filters changes what must be routed to this node. */
+    private boolean owedRoute(List<MqttTopicSubscription> requested) {
+        for (MqttTopicSubscription request : requested) {
+            if (!request.topicFilter().startsWith(SHARE_PREFIX) && subscriptions.containsKey(request.topicFilter())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Tells the cluster the client's non-shared filters on this node (routed mode); broadcast: done at once. */
+    private CompletionStage<Void> route() {
+        List<String> filters = new ArrayList<>();
+        subscriptions.forEach((filter, subscription) -> {
+            if (!subscription.shared()) {
+                filters.add(filter);
+            }
+        });
+        if (filters.isEmpty() && !routed) {
+            return CompletableFuture.completedFuture(null);
+        }
+        routed = true;
+        return broker.routing().update(clientId, epoch, filters);
     }
 
     private void forget(String filter, Subscription subscription) {
@@ -789,6 +834,9 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             broker.events().disconnected(clientId, epoch, identity, rules.version().protocolLevel(),
                     remoteAddress());
         }
+        if (routed) {
+            broker.routing().left(clientId, epoch); // a newer connection's epoch wins over this late write
+        }
         if (lastWill != null) {
             // MQTT-3.1.2-8: network failure, keep-alive timeout, protocol error, takeover or DISCONNECT 0x04;
             // published through Kafka like any message
@@ -872,8 +920,30 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 unacknowledged++;
             }
         }
+        session.start(epoch, expirySeconds > 0, resumed);
+        CompletionStage<Void> routedHere = route();
+        if (routedHere.toCompletableFuture().isDone() && !routedHere.toCompletableFuture().isCompletedExceptionally()) {
+            goLive();
+            return;
+        }
+        // routed mode: the session's catch-up ends, and live delivery begins, where the fan-out app routes its
+        // subscriptions to this node
+        routedHere.whenComplete((ok, failure) -> channel.eventLoop().execute(() -> {
+            if (closing) {
+                return;
+            }
+            if (failure != null) {
+                closeWith(MqttReasonCodes.Disconnect.SERVER_BUSY, "subscriptions not routed: " + failure);
+                return;
+            }
+            goLive();
+            ctx.flush();
+        }));
+    }
+
+    private void goLive() {
         boolean persistent = expirySeconds > 0;
-        session.start(epoch, persistent, resumed);
+        session.goLive();
         announced = true;
         broker.events().connected(clientId, epoch, identity, rules.version().protocolLevel(), remoteAddress());
         if (persistent) {

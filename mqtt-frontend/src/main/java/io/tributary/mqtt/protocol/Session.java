@@ -62,6 +62,9 @@ final class Session {
     /** A resumed session must not be served again what it was served elsewhere: offsets below these are skipped. */
     private Map<PartitionId, Long> floor = Map.of();
 
+    /** The session this connection continues, until it goes live. */
+    private SessionState resumed;
+
     /** The running catch-up round, or null when live. */
     private Round round;
 
@@ -139,18 +142,30 @@ final class Session {
     }
 
     /**
-     * The subscriptions are in the tree: live deliveries are taken from the current mark on; a resumed session
-     * first catches up with what it missed since its positions.
+     * The session belongs to the claim {@code epoch}: from now on it is saved as that claim's, with the positions
+     * of {@code resumed} (null: a new session) until {@link #goLive} moves them.
      */
     void start(long epoch, boolean persistent, SessionState resumed) {
         this.epoch = epoch;
         this.persistent = persistent;
+        this.resumed = resumed;
+        if (resumed != null) {
+            floor = resumed.positions();
+        }
+    }
+
+    /**
+     * The subscriptions are in the tree (and, in routed mode, routed here): live deliveries are taken from the
+     * current mark on; a resumed session first catches up with what it missed since its positions.
+     */
+    void goLive() {
         LocalRouter.Mark mark = broker.router().current();
         liveFrom = mark;
+        SessionState resumed = this.resumed;
+        this.resumed = null;
         if (resumed == null) {
             return;
         }
-        floor = resumed.positions();
         Map<PartitionId, Map<Long, SessionState.StoredInflight>> inflight = new HashMap<>();
         List<OffsetRange> inflightRanges = new ArrayList<>();
         for (SessionState.StoredInflight stored : resumed.inflight()) {

@@ -2,6 +2,7 @@ package io.tributary.mqtt.protocol;
 
 import io.tributary.bridge.delivery.OutboundMessage;
 import io.tributary.bridge.events.ClientEvents;
+import io.tributary.bridge.routing.SubscriptionRouting;
 import io.tributary.bridge.mapping.TopicFilter;
 import io.tributary.bridge.retained.RetainedIndex;
 import io.tributary.bridge.retained.RetainedStore;
@@ -121,7 +122,7 @@ final class TestConnection {
         AtomicInteger ids = new AtomicInteger();
         BrokerContext broker = new BrokerContext(settings, authenticator, registry, publisher,
                 () -> "auto-" + ids.incrementAndGet(), metrics, subscriptions, sessions, this.shared, this.router,
-                replay, retainedStore, events, "test-node");
+                replay, retainedStore, events, SubscriptionRouting.BROADCAST, "test-node");
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline()
