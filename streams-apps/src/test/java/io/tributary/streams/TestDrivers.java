@@ -1,6 +1,7 @@
 package io.tributary.streams;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -21,10 +22,19 @@ public final class TestDrivers {
      * record instead of at most once a wall-clock second, so results come out record by record.
      */
     public static TopologyTestDriver driver(Topology topology, Path stateDir) {
+        return new TopologyTestDriver(topology, properties(stateDir));
+    }
+
+    /** The same with the driver's wall clock starting at {@code wallClock}. */
+    public static TopologyTestDriver driver(Topology topology, Path stateDir, Instant wallClock) {
+        return new TopologyTestDriver(topology, properties(stateDir), wallClock);
+    }
+
+    private static Properties properties(Path stateDir) {
         Properties props = new Properties();
         props.putAll(StreamsRunner.config("test-app", Map.of(
                 StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092",
                 EMIT_INTERVAL, 0L), stateDir));
-        return new TopologyTestDriver(topology, props);
+        return props;
     }
 }
