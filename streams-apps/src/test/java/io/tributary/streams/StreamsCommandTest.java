@@ -51,7 +51,7 @@ class StreamsCommandTest {
                 .containsEntry(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092")
                 .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
                 .containsEntry("producer.linger.ms", "20")
-                .containsEntry(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true)
+                .containsEntry(StreamsRunner.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED, true)
                 .containsEntry(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state").toAbsolutePath().toString());
         assertThat(plan.topics()).extracting(NewTopic::name).containsExactly("plant.events", "plant.presence");
         assertThat(plan.topics()).extracting(t -> t.configs().get("cleanup.policy"))
