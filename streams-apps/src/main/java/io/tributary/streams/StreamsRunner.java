@@ -27,6 +27,7 @@ public final class StreamsRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    static final String PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED = "processing.exception.handler.global.enabled";
 
     private final String applicationId;
     private final KafkaStreams streams;
@@ -119,7 +120,8 @@ public final class StreamsRunner implements AutoCloseable {
         // results (and state changelogs) leave at least every 100 ms instead of every 30 s
         config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         config.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 4L * 1024 * 1024);
-        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // silences a warning at every start; the constant is deprecated only because Kafka 5.0 makes it the default
+        config.put(PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED, true);
         // a record that does not decode (a foreign producer's) is logged and skipped, not fatal to the app
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());

@@ -6,6 +6,7 @@ import io.tributary.schemas.analytics.FieldStats;
 import io.tributary.schemas.analytics.TopicWindowStats;
 import io.tributary.schemas.analytics.WindowAccumulator;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,14 +54,14 @@ final class Accumulators {
 
     static TopicWindowStats topicStats(String topic, long start, long end, WindowAccumulator acc,
             List<String> paths) {
-        return new TopicWindowStats(topic, java.time.Instant.ofEpochMilli(start), java.time.Instant.ofEpochMilli(end),
+        return new TopicWindowStats(topic, Instant.ofEpochMilli(start), Instant.ofEpochMilli(end),
                 acc.getCount(), acc.getBytes(), rate(acc, start, end), fieldStats(acc, paths));
     }
 
     static DeviceWindowStats deviceStats(String device, long start, long end, WindowAccumulator acc,
             List<String> paths) {
-        return new DeviceWindowStats(device, java.time.Instant.ofEpochMilli(start),
-                java.time.Instant.ofEpochMilli(end), acc.getCount(), acc.getBytes(), rate(acc, start, end),
+        return new DeviceWindowStats(device, Instant.ofEpochMilli(start),
+                Instant.ofEpochMilli(end), acc.getCount(), acc.getBytes(), rate(acc, start, end),
                 fieldStats(acc, paths));
     }
 

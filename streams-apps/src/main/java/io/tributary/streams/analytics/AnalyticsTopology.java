@@ -1,5 +1,7 @@
 package io.tributary.streams.analytics;
 
+import static org.apache.kafka.streams.kstream.Suppressed.untilWindowCloses;
+
 import io.tributary.schemas.AnalyticsCodecs;
 import io.tributary.schemas.AvroSerde;
 import io.tributary.schemas.analytics.DeviceWindowStats;
@@ -14,11 +16,11 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.EmitStrategy;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Suppressed.BufferConfig;
 import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.WindowStore;
@@ -29,14 +31,21 @@ import org.apache.kafka.streams.state.WindowStore;
  * device result is published back into MQTT.
  *
  * <pre>
- * message topics -> sample (skip $ topics) -+-> by topic  -> window -> reduce -> on close -> analytics.topics
- *                                           +-> by device -> window -> reduce -> on close -> analytics.devices
- *                                                                                       +-> publish-back -> messages
+ * message topics -> sample (skip $ topics) -+-> by topic  -> window -> reduce -> suppress -> analytics.topics
+ *                                           +-> by device -> window -> reduce -> suppress -> analytics.devices
+ *                                                                                        +-> publish-back -> messages
  * </pre>
+ *
+ * <p>Final results come from {@code suppress(untilWindowCloses)}, which is driven by stream time alone. (Kafka
+ * Streams 4.4's {@code EmitStrategy.onWindowClose()} was tried first: it passed the driver tests, but a freshly
+ * started app on a real Kafka wrote the first window of each key and then nothing more.)
  */
 public final class AnalyticsTopology {
 
-    /** Names of the internal topics and stores: renaming them loses the app's state, so they are fixed here. */
+    /**
+     * Names of the internal topics, stores and suppression buffers: renaming them loses the app's state, so they
+     * are fixed here.
+     */
     static final String TOPIC_SAMPLES = "topic-samples";
     static final String DEVICE_SAMPLES = "device-samples";
     static final String TOPIC_WINDOWS = "topic-windows";
@@ -80,10 +89,10 @@ public final class AnalyticsTopology {
         samples.mapValues(Sample::stats, Named.as("topic-sample"))
                 .groupByKey(Grouped.with(TOPIC_SAMPLES, Serdes.String(), accumulators))
                 .windowedBy(windows)
-                .emitStrategy(EmitStrategy.onWindowClose())
                 .reduce(Accumulators::merge, Named.as("topic-window"),
                         Materialized.<String, WindowAccumulator, WindowStore<Bytes, byte[]>>as(TOPIC_WINDOWS)
                                 .withKeySerde(Serdes.String()).withValueSerde(accumulators))
+                .suppress(untilWindowCloses(BufferConfig.unbounded()).withName("topic-window-close"))
                 .toStream(Named.as("topic-window-closed"))
                 .map((Windowed<String> w, WindowAccumulator acc) -> KeyValue.pair(w.key(),
                         Accumulators.topicStats(w.key(), w.window().start(), w.window().end(), acc, paths)),
@@ -95,10 +104,10 @@ public final class AnalyticsTopology {
                 .map((topic, sample) -> KeyValue.pair(sample.device(), sample.stats()), Named.as("device-sample"))
                 .groupByKey(Grouped.with(DEVICE_SAMPLES, Serdes.String(), accumulators))
                 .windowedBy(windows)
-                .emitStrategy(EmitStrategy.onWindowClose())
                 .reduce(Accumulators::merge, Named.as("device-window"),
                         Materialized.<String, WindowAccumulator, WindowStore<Bytes, byte[]>>as(DEVICE_WINDOWS)
                                 .withKeySerde(Serdes.String()).withValueSerde(accumulators))
+                .suppress(untilWindowCloses(BufferConfig.unbounded()).withName("device-window-close"))
                 .toStream(Named.as("device-window-closed"))
                 .map((Windowed<String> w, WindowAccumulator acc) -> KeyValue.pair(w.key(),
                         Accumulators.deviceStats(w.key(), w.window().start(), w.window().end(), acc, paths)),

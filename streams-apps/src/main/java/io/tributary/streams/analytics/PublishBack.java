@@ -1,5 +1,6 @@
 package io.tributary.streams.analytics;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.bridge.publish.MessageHeaders;
@@ -72,7 +73,7 @@ final class PublishBack implements Processor<String, DeviceWindowStats, byte[], 
                 .put("last", field.getLast());
         try {
             return JSON.writeValueAsBytes(doc);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a JSON tree of numbers", e);
         }
     }

@@ -2,6 +2,10 @@ package io.tributary.streams.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.tributary.bridge.publish.MessageHeaders;
 import io.tributary.schemas.AnalyticsCodecs;
@@ -15,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.header.Header;
@@ -22,6 +27,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -33,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AnalyticsTopologyTest {
 
     private static final long MINUTE = 60_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** One-minute windows, 10 s grace: a window [s, s+60s) is written once stream time reaches s+70s. */
     private static final AnalyticsSettings SETTINGS = AnalyticsSettings.defaults()
             .withWindow(Duration.ofMinutes(1), Duration.ofSeconds(10));
@@ -105,8 +112,8 @@ class AnalyticsTopologyTest {
 
         List<TopicWindowStats> results = topicStats.readValuesToList();
         assertThat(results).extracting(w -> w.getWindowStart().toEpochMilli(), TopicWindowStats::getCount)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 1L),
-                        org.assertj.core.groups.Tuple.tuple(MINUTE, 2L));
+                .containsExactly(tuple(0L, 1L),
+                        tuple(MINUTE, 2L));
     }
 
     @Test
@@ -317,7 +324,7 @@ class AnalyticsTopologyTest {
                 Map.entry(MessageHeaders.RETAIN, "true"),
                 Map.entry(MessageHeaders.CONTENT_TYPE, "application/json"),
                 Map.entry(MessageHeaders.PAYLOAD_FORMAT, "1"));
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(temperature.value());
+        JsonNode json = JSON.readTree(temperature.value());
         assertThat(json.get("windowStart").asLong()).isZero();
         assertThat(json.get("windowEnd").asLong()).isEqualTo(MINUTE);
         assertThat(json.get("count").asLong()).isEqualTo(2);
@@ -325,7 +332,7 @@ class AnalyticsTopologyTest {
         assertThat(json.get("max").asDouble()).isEqualTo(22);
         assertThat(json.get("mean").asDouble()).isEqualTo(21);
         assertThat(json.get("last").asDouble()).isEqualTo(22);
-        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.get(1).value()).get("mean")
+        assertThat(JSON.readTree(out.get(1).value()).get("mean")
                 .asDouble()).isEqualTo(42);
 
         // in Kafka the published records are input of the app again (the driver does not loop them): skipped
@@ -339,8 +346,8 @@ class AnalyticsTopologyTest {
                 .contains("sensors/dev-1/env");
         List<DeviceWindowStats> dev1 = deviceStats.readValuesToList();
         assertThat(dev1).extracting(d -> d.getWindowStart().toEpochMilli(), DeviceWindowStats::getCount)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(0L, 2L),
-                        org.assertj.core.groups.Tuple.tuple(MINUTE, 1L));
+                .containsExactly(tuple(0L, 2L),
+                        tuple(MINUTE, 1L));
     }
 
     @Test
@@ -405,8 +412,8 @@ class AnalyticsTopologyTest {
         publish("zz/closer", "closer", "-", MINUTE + 10_000);
     }
 
-    private static <V> Map<String, V> byKey(List<org.apache.kafka.streams.KeyValue<String, V>> records) {
-        Map<String, V> map = new java.util.LinkedHashMap<>();
+    private static <V> Map<String, V> byKey(List<KeyValue<String, V>> records) {
+        Map<String, V> map = new LinkedHashMap<>();
         for (var kv : records) {
             assertThat(map).as("one result per key and window").doesNotContainKey(kv.key);
             map.put(kv.key, kv.value);
