@@ -7,6 +7,8 @@ import io.tributary.schemas.analytics.DeviceWindowStats;
 import io.tributary.schemas.analytics.Presence;
 import io.tributary.schemas.analytics.TopicWindowStats;
 import io.tributary.schemas.analytics.WindowAccumulator;
+import io.tributary.schemas.routing.ClientSubscriptions;
+import io.tributary.schemas.routing.RouteWatermark;
 import io.tributary.schemas.session.NodeHeartbeat;
 import io.tributary.schemas.session.SessionRecord;
 import java.util.List;
@@ -55,6 +57,16 @@ class SchemaHistoryTest {
     @Test
     void presenceReadsEveryEarlierVersion() {
         assertReadsHistory(Presence.getClassSchema(), AnalyticsCodecs.PRESENCE.history());
+    }
+
+    @Test
+    void clientSubscriptionsReadsEveryEarlierVersion() {
+        assertReadsHistory(ClientSubscriptions.getClassSchema(), RoutingCodecs.CLIENT_SUBSCRIPTIONS.history());
+    }
+
+    @Test
+    void routeWatermarkReadsEveryEarlierVersion() {
+        assertReadsHistory(RouteWatermark.getClassSchema(), RoutingCodecs.ROUTE_WATERMARK.history());
     }
 
     private static void assertReadsHistory(Schema current, List<Schema> history) {
