@@ -24,13 +24,14 @@ import java.util.Optional;
  * its partition, kept both in the index and in the store (under {@link #APPLIED_KEY_PREFIX}), so that after a
  * restart the watermarks do not start again from nothing.
  *
- * <p>Restoration. Kafka Streams 4.x restores a global store added with a processor by handing the records from the
- * store's checkpoint to the end of the topic to a separate instance of this processor (created by the same
- * supplier, {@code init} called first) before the instance that reads the live records is initialised. Records
- * before the checkpoint are not read again: they are in the (persistent) store only. So {@link #init} rebuilds the
- * index from the whole store, and the records restored after it go through {@link #process} like live ones. Both
- * instances run on the global thread, one after the other; the second {@code init} finds the index already equal
- * to the store and changes nothing.
+ * <p>Restoration. Kafka Streams 4.4 restores a global store added with a processor by handing the records from the
+ * offset the store had reached to the end of the topic to a separate instance of this processor (created by the
+ * same supplier, {@code init} called first) before the instance that reads the live records is initialised.
+ * Records before that offset are not read again (the persistent store keeps the offset itself; there is no
+ * {@code .checkpoint} file in 4.4): they are in the store only. So {@link #init} rebuilds the index from the whole
+ * store, and the records restored after it go through {@link #process} like live ones. Both instances run on the
+ * global thread, one after the other; the second {@code init} finds the index already equal to the store and
+ * changes nothing. {@code FanoutIT} fails if either half is missing.
  */
 final class SubscriptionsProcessor implements Processor<String, byte[], Void, Void> {
 
