@@ -12,7 +12,7 @@ public final class RoutingCodecs {
     /** Values of {@code mqtt.subscriptions}, keyed by client id. */
     public static final AvroCodec<ClientSubscriptions> CLIENT_SUBSCRIPTIONS =
             AvroCodec.of(ClientSubscriptions.class, 1);
-    /** Values of the watermark records of {@code mqtt.deliveries} (key {@code \u0000watermark}). */
+    /** Values of the watermark records of {@code mqtt.deliveries} (key U+0000 then {@code watermark}). */
     public static final AvroCodec<RouteWatermark> ROUTE_WATERMARK = AvroCodec.of(RouteWatermark.class, 1);
 
     private RoutingCodecs() {
