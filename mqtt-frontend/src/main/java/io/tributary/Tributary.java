@@ -4,6 +4,13 @@ import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.AuthConfig;
 import io.tributary.config.MqttConfig;
+import io.tributary.config.StreamsAppsConfig;
+import io.tributary.streams.analytics.AnalyticsSettings;
+import io.tributary.streams.analytics.DeviceSource;
+import io.tributary.streams.presence.PresenceSettings;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import io.tributary.config.TributaryConfig;
 import io.tributary.mqtt.auth.Authenticator;
 import io.tributary.mqtt.auth.PasswordFileAuthenticator;
@@ -83,10 +90,32 @@ public final class Tributary {
         return new TributaryNode.Settings(config.nodeId(), config.kafkaSettings(), config.mappingRules(), protocol,
                 mqtt.host(), mqtt.port(), mqtt.eventLoopThreads(), mqtt.epoll(), authenticator(config.auth()),
                 config.metrics().host(), config.metrics().port(),
-                new StreamsApps(config.streamsStateDir(), config.streams().retained().enabled(),
-                        config.streams().retained().expiryCheckInterval(), config.streams().fanout().enabled(),
-                        config.streams().kafka()),
+                streamsApps(config),
                 config.routing().routed());
+    }
+
+    private static StreamsApps streamsApps(TributaryConfig config) {
+        StreamsAppsConfig streams = config.streams();
+        AnalyticsSettings analytics = null;
+        StreamsAppsConfig.AnalyticsAppConfig a = streams.analytics();
+        if (a.enabled()) {
+            List<String> fields = a.fields() == null ? List.of() : Arrays.stream(a.fields().split(","))
+                    .map(String::trim).filter(f -> !f.isEmpty()).toList();
+            try {
+                // the message topics are the node's own: it sets them when it starts the app
+                analytics = new AnalyticsSettings(a.topicPrefix(), List.of(config.kafka().topics().messages()),
+                        a.window(), a.grace(), DeviceSource.parse(a.device()), fields, a.publishBack(), null);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("invalid configuration: streams.analytics: " + e.getMessage());
+            }
+        }
+        PresenceSettings presence = streams.presence().enabled()
+                ? new PresenceSettings(config.kafka().topics().events(), streams.presence().topic(),
+                        Duration.ofDays(1))
+                : null;
+        return new StreamsApps(config.streamsStateDir(), streams.retained().enabled(),
+                streams.retained().expiryCheckInterval(), streams.fanout().enabled(), analytics, presence,
+                streams.kafka());
     }
 
     private static Authenticator authenticator(AuthConfig auth) {

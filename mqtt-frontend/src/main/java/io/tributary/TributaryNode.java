@@ -17,8 +17,21 @@ import io.tributary.bridge.routing.KafkaSubscriptionRouting;
 import io.tributary.bridge.routing.RoutedMessageFeed;
 import io.tributary.bridge.routing.SubscriptionRouting;
 import java.util.function.LongSupplier;
+import io.tributary.bridge.TopicSettings;
+import io.tributary.streams.AppTopics;
 import io.tributary.streams.StreamsRunner;
-import io.tributary.streams.retained.RetainedApp;
+import io.tributary.streams.analytics.AnalyticsApp;
+import io.tributary.streams.analytics.AnalyticsSettings;
+import io.tributary.streams.analytics.AnalyticsTopology;
+import io.tributary.streams.fanout.FanoutSettings;
+import io.tributary.streams.fanout.FanoutTopology;
+import io.tributary.streams.presence.PresenceApp;
+import io.tributary.streams.presence.PresenceSettings;
+import io.tributary.streams.presence.PresenceTopology;
+import java.util.ArrayList;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.Topology;
+import io.tributary.streams.retained.RetainedTopology;
 import io.tributary.streams.retained.RetainedSettings;
 import org.apache.kafka.streams.StreamsConfig;
 import io.tributary.bridge.session.KafkaSessionStore;
@@ -68,6 +81,8 @@ public final class TributaryNode implements AutoCloseable {
      * of the dead member before it gives out the tasks, and the node serves meanwhile.
      */
     static final Duration STREAMS_START_TIMEOUT = Duration.ZERO;
+    /** How long a start waits for Kafka to create the topics of the Streams apps. */
+    static final Duration STREAMS_TOPICS_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * Everything a node needs, already validated.
@@ -119,7 +134,7 @@ public final class TributaryNode implements AutoCloseable {
     private KafkaMessagePublisher publisher;
     private KafkaRetainedStore retained;
     private KafkaClientEvents events;
-    private StreamsRunner retainedApp;
+    private final List<StreamsRunner> streamsApps = new ArrayList<>();
     private MessageFeed feed;
     private LongSupplier feedRecordsRead;
     private LongSupplier feedRecordsSkipped;
@@ -226,16 +241,48 @@ public final class TributaryNode implements AutoCloseable {
                 embeddedKafka != null ? " (embedded, data in " + kafka.embedded().dataDir() + ")" : "");
     }
 
+    /** Starts the Kafka Streams apps this node runs (without waiting for them to run, see STREAMS_START_TIMEOUT). */
     private void startStreamsApps(KafkaSettings kafka, TopicMapper mapper) {
         StreamsApps apps = settings.streams();
         Map<String, Object> properties = new HashMap<>(apps.kafka());
         properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        List<String> messageTopics = List.copyOf(mapper.kafkaTopics());
+        TopicSettings topics = kafka.topics();
         if (apps.retained()) {
-            String topic = kafka.topics().retained();
-            retainedApp = StreamsRunner.start(RetainedApp.applicationId(topic),
-                    RetainedApp.build(new RetainedSettings(List.copyOf(mapper.kafkaTopics()), topic, apps.retainedExpiryCheck())),
-                    properties, apps.stateDir(), STREAMS_START_TIMEOUT);
+            startApp(RetainedTopology.applicationId(topics.retained()), RetainedTopology.build(
+                    new RetainedSettings(messageTopics, topics.retained(), apps.retainedExpiryCheck())),
+                    List.of(), properties);
         }
+        if (settings.routed() && apps.fanout()) {
+            startApp(FanoutTopology.applicationId(topics.deliveries()), FanoutTopology.build(new FanoutSettings(
+                    messageTopics, topics.subscriptions(), topics.deliveries(), settings.mapping(),
+                    FOREIGN_RECORD_QOS, FanoutSettings.DEFAULT_WATERMARK_INTERVAL,
+                    FanoutSettings.DEFAULT_WATERMARK_IDLE_INTERVAL)), List.of(), properties);
+        }
+        if (apps.analytics() != null) {
+            AnalyticsSettings analytics = apps.analytics().withMessageTopics(messageTopics.toArray(String[]::new));
+            startApp(AnalyticsApp.DEFAULT_APPLICATION_ID + "-" + analytics.topicPrefix(),
+                    AnalyticsTopology.build(analytics), List.of(
+                            AppTopics.topic(analytics.topicStatsTopic(), topics.partitions(),
+                                    topics.replicationFactor(), false),
+                            AppTopics.topic(analytics.deviceStatsTopic(), topics.partitions(),
+                                    topics.replicationFactor(), false)), properties);
+        }
+        if (apps.presence() != null) {
+            PresenceSettings presence = new PresenceSettings(topics.events(), apps.presence().presenceTopic(),
+                    apps.presence().forgetAfter());
+            startApp(PresenceApp.DEFAULT_APPLICATION_ID + "-" + presence.presenceTopic(),
+                    PresenceTopology.build(presence), List.of(AppTopics.topic(presence.presenceTopic(),
+                            topics.partitions(), topics.replicationFactor(), true)), properties);
+        }
+    }
+
+    private void startApp(String applicationId, Topology topology, List<NewTopic> topics,
+                          Map<String, Object> properties) {
+        Map<String, Object> config = StreamsRunner.config(applicationId, properties, settings.streams().stateDir());
+        AppTopics.ensure(config, topics, STREAMS_TOPICS_TIMEOUT);
+        streamsApps.add(StreamsRunner.start(applicationId, topology, properties, settings.streams().stateDir(),
+                STREAMS_START_TIMEOUT));
     }
 
     public InetSocketAddress mqttAddress() {
@@ -302,10 +349,10 @@ public final class TributaryNode implements AutoCloseable {
             closeQuietly("retained store", retained);
             retained = null;
         }
-        if (retainedApp != null) {
-            closeQuietly("retained-state app", retainedApp);
-            retainedApp = null;
+        for (int i = streamsApps.size() - 1; i >= 0; i--) {
+            closeQuietly("Kafka Streams app " + streamsApps.get(i).applicationId(), streamsApps.get(i));
         }
+        streamsApps.clear();
         if (meters != null) {
             closeQuietly("meters", meters);
             meters = null;

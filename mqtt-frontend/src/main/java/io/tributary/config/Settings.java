@@ -104,6 +104,15 @@ final class Settings {
         leaf("streams.retained.enabled", ValueType.bool(), BooleanNode.TRUE, null);
         leaf("streams.retained.expiry-check-interval", ValueType.duration(), text("1s"), null);
         leaf("streams.fanout.enabled", ValueType.bool(), BooleanNode.TRUE, null);
+        leaf("streams.analytics.enabled", ValueType.bool(), BooleanNode.TRUE, null);
+        leaf("streams.analytics.topic-prefix", topic, text("mqtt."), null);
+        leaf("streams.analytics.window", ValueType.duration(), text("1m"), null);
+        leaf("streams.analytics.grace", ValueType.duration(), text("10s"), null);
+        leaf("streams.analytics.device", ValueType.string(false, Settings::deviceProblem), text("level:1"), null);
+        leaf("streams.analytics.fields", ValueType.string(true), NullNode.instance, null);
+        leaf("streams.analytics.publish-back", ValueType.bool(), BooleanNode.FALSE, null);
+        leaf("streams.presence.enabled", ValueType.bool(), BooleanNode.TRUE, null);
+        leaf("streams.presence.topic", topic, text("mqtt.presence"), null);
 
         for (String key : LEAVES.keySet()) {
             addSections(key);
@@ -167,6 +176,15 @@ final class Settings {
         return NODE_ID_PATTERN.matcher(id).matches()
                 ? null
                 : "'" + id + "' is not a valid node id (1 to 64 of A-Z a-z 0-9 . _ -)";
+    }
+
+    static String deviceProblem(String device) {
+        try {
+            io.tributary.streams.analytics.DeviceSource.parse(device);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
     }
 
     static String kafkaTopicProblem(String name) {

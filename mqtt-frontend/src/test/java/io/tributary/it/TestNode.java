@@ -62,12 +62,20 @@ final class TestNode implements AutoCloseable {
         private TopicSettings topics;
         private int metricsPort;
         private StreamsApps streams = new StreamsApps(tempStateDir(), false, java.time.Duration.ofMillis(200), ROUTED,
-                Map.of());
+                null, null, Map.of());
 
         /** Run the retained-state app in the node (its state in {@code stateDir}). */
         Builder retainedApp(Path stateDir) {
             this.streams = new StreamsApps(stateDir, true, java.time.Duration.ofMillis(200), streams.fanout(),
-                    Map.of());
+                    streams.analytics(), streams.presence(), Map.of());
+            return this;
+        }
+
+        /** Run the analytics and presence apps in the node, with these analytics settings. */
+        Builder analyticsAndPresence(io.tributary.streams.analytics.AnalyticsSettings analytics,
+                                     io.tributary.streams.presence.PresenceSettings presence) {
+            this.streams = new StreamsApps(streams.stateDir(), streams.retained(), streams.retainedExpiryCheck(),
+                    streams.fanout(), analytics, presence, Map.of());
             return this;
         }
 

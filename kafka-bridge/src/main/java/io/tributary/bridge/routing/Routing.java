@@ -13,8 +13,19 @@ public final class Routing {
     private Routing() {
     }
 
-    /** The deliveries-topic partition that {@code nodeId} reads. */
+    /**
+     * The deliveries-topic partition that {@code nodeId} reads: Kafka's own partition for it as a record key
+     * (murmur2 of its UTF-8 bytes).
+     */
     public static int partitionOf(String nodeId, int partitions) {
-        return Utils.toPositive(Utils.murmur2(nodeId.getBytes(StandardCharsets.UTF_8))) % partitions;
+        return partitionOf(nodeId.getBytes(StandardCharsets.UTF_8), partitions);
+    }
+
+    /** {@link #partitionOf(String, int)} of a node id's UTF-8 bytes. */
+    public static int partitionOf(byte[] nodeId, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be positive: " + partitions);
+        }
+        return Utils.toPositive(Utils.murmur2(nodeId)) % partitions;
     }
 }

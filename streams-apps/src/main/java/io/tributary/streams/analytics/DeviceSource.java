@@ -55,7 +55,7 @@ public sealed interface DeviceSource {
     }
 
     /** Parses {@code level:N} or {@code client-id}; the exception's message says what is accepted. */
-    static DeviceSource parse(String text) {
+    public static DeviceSource parse(String text) {
         String t = text.trim();
         if (t.equals("client-id")) {
             return new ClientId();

@@ -10,12 +10,12 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /**
- * Where a record of the deliveries topic goes: a delivery to the partition of its node ({@link FanoutApp#partitionOf}),
+ * Where a record of the deliveries topic goes: a delivery to the partition of its node ({@link FanoutTopology#partitionOf}),
  * a watermark to every partition.
  */
 final class DeliveryPartitioner implements StreamPartitioner<byte[], byte[]> {
 
-    private static final byte[] WATERMARK_KEY = FanoutApp.WATERMARK_KEY.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] WATERMARK_KEY = FanoutTopology.WATERMARK_KEY.getBytes(StandardCharsets.UTF_8);
 
     /** Every partition, for the partition count seen last (it changes only if the topic is given partitions). */
     private volatile Optional<Set<Integer>> all = Optional.of(Set.of());
@@ -30,6 +30,6 @@ final class DeliveryPartitioner implements StreamPartitioner<byte[], byte[]> {
             }
             return every;
         }
-        return Optional.of(Set.of(FanoutApp.partitionOf(key, numPartitions)));
+        return Optional.of(Set.of(FanoutTopology.partitionOf(key, numPartitions)));
     }
 }

@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param subscriptionsTopic    the compacted topic of the clients' subscriptions ({@code ClientSubscriptions}
  *                              keyed by client id)
  * @param deliveriesTopic       the topic it writes one copy of a message to per node that has a matching
- *                              subscriber, on the partition of that node ({@link FanoutApp#partitionOf}), and the
+ *                              subscriber, on the partition of that node ({@link FanoutTopology#partitionOf}), and the
  *                              watermarks to, on every partition
  * @param mappingRules          the mapping rules of the brokers, for the MQTT topic of records of other producers
  * @param defaultQos            the QoS of records of other producers (as the brokers have it; 0, 1 or 2)

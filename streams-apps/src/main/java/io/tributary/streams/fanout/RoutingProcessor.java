@@ -33,7 +33,7 @@ import java.util.SortedMap;
 
 /**
  * Routes each record of the message topics to the nodes with a matching subscriber (one copy per node, keyed by
- * node id) and writes this task's watermarks (see {@link FanoutApp}).
+ * node id) and writes this task's watermarks (see {@link FanoutTopology}).
  *
  * <p>The watermark's {@code subscriptionsApplied} is read from the index when the watermark is written, on the
  * task's thread, so after every record the task has routed so far: every record it routes later is matched against
@@ -41,8 +41,8 @@ import java.util.SortedMap;
  */
 final class RoutingProcessor extends ContextualProcessor<byte[], byte[], byte[], byte[]> {
 
-    private static final byte[] WATERMARK_KEY = FanoutApp.WATERMARK_KEY.getBytes(StandardCharsets.UTF_8);
-    private static final byte[] WATERMARK_CONTROL = FanoutApp.CONTROL_WATERMARK.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] WATERMARK_KEY = FanoutTopology.WATERMARK_KEY.getBytes(StandardCharsets.UTF_8);
+    private static final byte[] WATERMARK_CONTROL = FanoutTopology.CONTROL_WATERMARK.getBytes(StandardCharsets.UTF_8);
     private static final Comparator<Position> BY_TOPIC_AND_PARTITION =
             Comparator.comparing((Position p) -> p.topic).thenComparingInt(p -> p.partition);
 
@@ -97,7 +97,7 @@ final class RoutingProcessor extends ContextualProcessor<byte[], byte[], byte[],
         }
         Headers headers = deliveryHeaders(record.headers(), message.topic(), source);
         for (String node : nodes) {
-            if (node.equals(FanoutApp.WATERMARK_KEY)) {
+            if (node.equals(FanoutTopology.WATERMARK_KEY)) {
                 continue; // not a node id a node can have
             }
             context().forward(new Record<>(node.getBytes(StandardCharsets.UTF_8), payload, record.timestamp(),
@@ -135,7 +135,7 @@ final class RoutingProcessor extends ContextualProcessor<byte[], byte[], byte[],
                     }
                 }
                 case MessageHeaders.SOURCE_TOPIC, MessageHeaders.SOURCE_PARTITION, MessageHeaders.SOURCE_OFFSET,
-                        FanoutApp.CONTROL_HEADER -> {
+                        FanoutTopology.CONTROL_HEADER -> {
                     // not the producer's to set
                 }
                 default -> headers.add(header);
@@ -169,7 +169,7 @@ final class RoutingProcessor extends ContextualProcessor<byte[], byte[], byte[],
         RouteWatermark watermark = new RouteWatermark(taskPartition, sources, subscriptionsApplied,
                 Instant.ofEpochMilli(now));
         Headers headers = new RecordHeaders();
-        headers.add(new RecordHeader(FanoutApp.CONTROL_HEADER, WATERMARK_CONTROL));
+        headers.add(new RecordHeader(FanoutTopology.CONTROL_HEADER, WATERMARK_CONTROL));
         // the partitioner writes it to every partition of the deliveries topic
         context().forward(new Record<>(WATERMARK_KEY, RoutingCodecs.ROUTE_WATERMARK.encode(watermark), now,
                 headers));

@@ -54,7 +54,7 @@ final class SubscriptionsProcessor implements Processor<String, byte[], Void, Vo
     @Override
     public void init(ProcessorContext<Void, Void> context) {
         this.context = context;
-        this.store = context.getStateStore(FanoutApp.SUBSCRIPTIONS_STORE);
+        this.store = context.getStateStore(FanoutTopology.SUBSCRIPTIONS_STORE);
         int clients = 0;
         try (KeyValueIterator<String, byte[]> all = store.all()) {
             while (all.hasNext()) {

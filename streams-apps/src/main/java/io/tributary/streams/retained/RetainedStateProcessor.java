@@ -35,8 +35,8 @@ final class RetainedStateProcessor extends ContextualProcessor<byte[], byte[], b
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         super.init(context);
-        expiries = new ExpiryIndex(context.getStateStore(RetainedApp.EXPIRY_BY_TOPIC_STORE),
-                context.getStateStore(RetainedApp.EXPIRY_SCHEDULE_STORE));
+        expiries = new ExpiryIndex(context.getStateStore(RetainedTopology.EXPIRY_BY_TOPIC_STORE),
+                context.getStateStore(RetainedTopology.EXPIRY_SCHEDULE_STORE));
         // wall clock: expiry must happen while no record arrives, and stream time only moves with records
         context.schedule(expiryCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::expire);
     }

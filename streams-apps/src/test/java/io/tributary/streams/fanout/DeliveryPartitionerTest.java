@@ -20,7 +20,7 @@ class DeliveryPartitionerTest {
         for (String node : new String[] {"node-a", "node-b", "broker-7", "ü-node", ""}) {
             byte[] key = node.getBytes(StandardCharsets.UTF_8);
             for (int partitions : new int[] {1, 2, 3, 12, 100}) {
-                assertThat(FanoutApp.partitionOf(node, partitions))
+                assertThat(FanoutTopology.partitionOf(node, partitions))
                         .as("%s of %d", node, partitions)
                         .isEqualTo(BuiltInPartitioner.partitionForKey(key, partitions));
             }
@@ -34,7 +34,7 @@ class DeliveryPartitionerTest {
             String node = "node-" + i;
             Optional<Set<Integer>> partitions =
                     partitioner.partitions("mqtt.deliveries", utf8(node), utf8("payload"), 8);
-            assertThat(partitions).contains(Set.of(FanoutApp.partitionOf(node, 8)));
+            assertThat(partitions).contains(Set.of(FanoutTopology.partitionOf(node, 8)));
             seen.addAll(partitions.orElseThrow());
         }
         assertThat(seen).as("nodes spread over the partitions").hasSizeGreaterThan(4);
@@ -42,7 +42,7 @@ class DeliveryPartitionerTest {
 
     @Test
     void aWatermarkGoesToEveryPartitionWhateverTheirNumber() {
-        byte[] key = utf8(FanoutApp.WATERMARK_KEY);
+        byte[] key = utf8(FanoutTopology.WATERMARK_KEY);
 
         assertThat(partitioner.partitions("mqtt.deliveries", key, new byte[0], 6))
                 .contains(Set.of(0, 1, 2, 3, 4, 5));
@@ -52,7 +52,7 @@ class DeliveryPartitionerTest {
 
     @Test
     void partitionOfNeedsAtLeastOnePartition() {
-        assertThatThrownBy(() -> FanoutApp.partitionOf("node-a", 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> FanoutTopology.partitionOf("node-a", 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     private static byte[] utf8(String s) {

@@ -93,7 +93,7 @@ class FanoutIT {
         List<String> nodes = new ArrayList<>();
         Set<Integer> partitions = new HashSet<>();
         for (int i = 0; nodes.size() < 3; i++) {
-            if (partitions.add(FanoutApp.partitionOf("node-" + i, DELIVERY_PARTITIONS))) {
+            if (partitions.add(FanoutTopology.partitionOf("node-" + i, DELIVERY_PARTITIONS))) {
                 nodes.add("node-" + i);
             }
         }
@@ -190,7 +190,7 @@ class FanoutIT {
     // ---- helpers
 
     private StreamsRunner start() {
-        return StreamsRunner.start(FanoutApp.applicationId(deliveries), FanoutApp.build(settings),
+        return StreamsRunner.start(FanoutTopology.applicationId(deliveries), FanoutTopology.build(settings),
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()), stateDir, WAIT);
     }
 
@@ -211,7 +211,7 @@ class FanoutIT {
 
     /** (deliveries partition, key) of a delivery to {@code node}. */
     private static org.assertj.core.groups.Tuple tuple(String node) {
-        return org.assertj.core.groups.Tuple.tuple(FanoutApp.partitionOf(node, DELIVERY_PARTITIONS), node);
+        return org.assertj.core.groups.Tuple.tuple(FanoutTopology.partitionOf(node, DELIVERY_PARTITIONS), node);
     }
 
     private static boolean appliedCovers(RouteWatermark watermark, RecordMetadata... writes) {
@@ -227,7 +227,7 @@ class FanoutIT {
     }
 
     private static boolean isWatermark(ConsumerRecord<byte[], byte[]> record) {
-        return Arrays.equals(record.key(), utf8(FanoutApp.WATERMARK_KEY));
+        return Arrays.equals(record.key(), utf8(FanoutTopology.WATERMARK_KEY));
     }
 
     private static String key(ConsumerRecord<byte[], byte[]> record) {
@@ -330,7 +330,7 @@ class FanoutIT {
             List<RouteWatermark> watermarks = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 if (record.partition() == partition && isWatermark(record)) {
-                    assertThat(header(record, FanoutApp.CONTROL_HEADER)).isEqualTo(FanoutApp.CONTROL_WATERMARK);
+                    assertThat(header(record, FanoutTopology.CONTROL_HEADER)).isEqualTo(FanoutTopology.CONTROL_WATERMARK);
                     watermarks.add(RoutingCodecs.ROUTE_WATERMARK.decode(record.value()));
                 }
             }

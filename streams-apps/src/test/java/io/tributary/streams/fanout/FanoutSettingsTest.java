@@ -29,7 +29,7 @@ class FanoutSettingsTest {
         assertThat(settings.defaultQos()).isEqualTo(1);
         assertThat(settings.watermarkInterval()).isEqualTo(MS100);
         assertThat(settings.watermarkIdleInterval()).isEqualTo(SECOND);
-        assertThat(FanoutApp.applicationId(settings.deliveriesTopic())).isEqualTo("tributary-fanout-mqtt.deliveries");
+        assertThat(FanoutTopology.applicationId(settings.deliveriesTopic())).isEqualTo("tributary-fanout-mqtt.deliveries");
     }
 
     @Test

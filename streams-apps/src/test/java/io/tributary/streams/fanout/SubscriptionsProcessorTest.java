@@ -33,7 +33,7 @@ class SubscriptionsProcessorTest {
     @BeforeEach
     void store() {
         context = new MockProcessorContext<>();
-        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(FanoutApp.SUBSCRIPTIONS_STORE),
+        store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(FanoutTopology.SUBSCRIPTIONS_STORE),
                 Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);

@@ -28,7 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
-class RetainedAppTest {
+class RetainedTopologyTest {
 
     private static final String MESSAGES = "mqtt.messages";
     private static final String OTHER_MESSAGES = "factory.messages";
@@ -45,10 +45,10 @@ class RetainedAppTest {
 
     private void start(RetainedSettings settings) {
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, RetainedApp.applicationId(settings.retainedTopic()));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, RetainedTopology.applicationId(settings.retainedTopic()));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(RetainedApp.build(settings), props, START);
+        driver = new TopologyTestDriver(RetainedTopology.build(settings), props, START);
         ByteArraySerializer serializer = new ByteArraySerializer();
         messages = driver.createInputTopic(MESSAGES, serializer, serializer);
         if (settings.messageTopics().contains(OTHER_MESSAGES)) {
@@ -358,30 +358,30 @@ class RetainedAppTest {
         start();
         messages.pipeInput(new TestRecord<>(utf8("a"), utf8("1"), retainedHeaders("a", 60), START));
 
-        KeyValueStore<Bytes, Long> byTopic = driver.getKeyValueStore(RetainedApp.EXPIRY_BY_TOPIC_STORE);
-        KeyValueStore<Bytes, byte[]> schedule = driver.getKeyValueStore(RetainedApp.EXPIRY_SCHEDULE_STORE);
+        KeyValueStore<Bytes, Long> byTopic = driver.getKeyValueStore(RetainedTopology.EXPIRY_BY_TOPIC_STORE);
+        KeyValueStore<Bytes, byte[]> schedule = driver.getKeyValueStore(RetainedTopology.EXPIRY_SCHEDULE_STORE);
         assertThat(byTopic.persistent()).isTrue();
         assertThat(schedule.persistent()).isTrue();
         assertThat(byTopic.get(Bytes.wrap(utf8("a")))).isEqualTo(START.plusSeconds(60).toEpochMilli());
         assertThat(schedule.approximateNumEntries()).isEqualTo(1);
-        String appId = RetainedApp.applicationId(RETAINED);
+        String appId = RetainedTopology.applicationId(RETAINED);
         assertThat(driver.producedTopicNames()).contains(
-                appId + "-" + RetainedApp.EXPIRY_BY_TOPIC_STORE + "-changelog",
-                appId + "-" + RetainedApp.EXPIRY_SCHEDULE_STORE + "-changelog");
+                appId + "-" + RetainedTopology.EXPIRY_BY_TOPIC_STORE + "-changelog",
+                appId + "-" + RetainedTopology.EXPIRY_SCHEDULE_STORE + "-changelog");
     }
 
     @Test
     void repartitionsThroughANamedTopic() {
-        String description = RetainedApp.build(RetainedSettings.defaults()).describe().toString();
+        String description = RetainedTopology.build(RetainedSettings.defaults()).describe().toString();
 
-        assertThat(description).contains(RetainedApp.REPARTITION_NAME + "-repartition");
+        assertThat(description).contains(RetainedTopology.REPARTITION_NAME + "-repartition");
         assertThat(description).contains("Sub-topology: 1");
     }
 
     @Test
     void applicationIdNamesTheRetainedTopic() {
-        assertThat(RetainedApp.applicationId("mqtt.retained")).isEqualTo("tributary-retained-mqtt.retained");
-        assertThat(RetainedApp.applicationId("a.retained")).isNotEqualTo(RetainedApp.applicationId("b.retained"));
+        assertThat(RetainedTopology.applicationId("mqtt.retained")).isEqualTo("tributary-retained-mqtt.retained");
+        assertThat(RetainedTopology.applicationId("a.retained")).isNotEqualTo(RetainedTopology.applicationId("b.retained"));
     }
 
     // ---- helpers

@@ -39,7 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-class FanoutAppTest {
+class FanoutTopologyTest {
 
     private static final String MESSAGES = "mqtt.messages";
     private static final String COMMANDS = "factory.commands";
@@ -62,9 +62,9 @@ class FanoutAppTest {
 
     private void start(FanoutSettings settings) {
         Properties props = new Properties();
-        props.putAll(StreamsRunner.config(FanoutApp.applicationId(settings.deliveriesTopic()),
+        props.putAll(StreamsRunner.config(FanoutTopology.applicationId(settings.deliveriesTopic()),
                 Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092"), stateDir));
-        driver = new TopologyTestDriver(FanoutApp.build(settings), props, START);
+        driver = new TopologyTestDriver(FanoutTopology.build(settings), props, START);
         subscriptions = driver.createInputTopic(SUBSCRIPTIONS, new StringSerializer(), new ByteArraySerializer());
         messages = driver.createInputTopic(MESSAGES, new ByteArraySerializer(), new ByteArraySerializer());
         if (settings.messageTopics().contains(COMMANDS)) {
@@ -226,7 +226,7 @@ class FanoutAppTest {
         headers.add("unit", utf8("celsius"));
         // a producer's own: dropped, a node must be able to trust them
         headers.add(MessageHeaders.SOURCE_OFFSET, utf8("999"));
-        headers.add(FanoutApp.CONTROL_HEADER, utf8(FanoutApp.CONTROL_WATERMARK));
+        headers.add(FanoutTopology.CONTROL_HEADER, utf8(FanoutTopology.CONTROL_WATERMARK));
 
         messages.pipeInput(new TestRecord<>(utf8("home/kitchen/temp"), utf8("21.5"), headers, START));
 
@@ -298,8 +298,8 @@ class FanoutAppTest {
         advance(Duration.ofMillis(1));
 
         TestRecord<byte[], byte[]> record = deliveries.readRecord();
-        assertThat(record.key()).isEqualTo(utf8(FanoutApp.WATERMARK_KEY));
-        assertThat(headerList(record.headers())).containsExactly(FanoutApp.CONTROL_HEADER + "=watermark");
+        assertThat(record.key()).isEqualTo(utf8(FanoutTopology.WATERMARK_KEY));
+        assertThat(headerList(record.headers())).containsExactly(FanoutTopology.CONTROL_HEADER + "=watermark");
         assertThat(record.getRecordTime()).isEqualTo(START.plus(INTERVAL));
         RouteWatermark watermark = RoutingCodecs.ROUTE_WATERMARK.decode(record.value());
         assertThat(watermark.getTaskPartition()).isZero();
@@ -322,7 +322,7 @@ class FanoutAppTest {
 
         List<TestRecord<byte[], byte[]>> out = deliveries.readRecordsToList();
         assertThat(out).extracting(r -> str(r.key()))
-                .containsExactly("node-a", "node-a", "node-a", FanoutApp.WATERMARK_KEY);
+                .containsExactly("node-a", "node-a", "node-a", FanoutTopology.WATERMARK_KEY);
         RouteWatermark watermark = RoutingCodecs.ROUTE_WATERMARK.decode(out.get(3).value());
         assertThat(watermark.getSources()).containsExactly(
                 new SourceOffset(COMMANDS, 0, 1L), new SourceOffset(MESSAGES, 0, 2L));
@@ -435,11 +435,11 @@ class FanoutAppTest {
     }
 
     private KeyValueStore<String, byte[]> store() {
-        return driver.getKeyValueStore(FanoutApp.SUBSCRIPTIONS_STORE);
+        return driver.getKeyValueStore(FanoutTopology.SUBSCRIPTIONS_STORE);
     }
 
     private static boolean isWatermark(TestRecord<byte[], byte[]> record) {
-        return Arrays.equals(record.key(), utf8(FanoutApp.WATERMARK_KEY));
+        return Arrays.equals(record.key(), utf8(FanoutTopology.WATERMARK_KEY));
     }
 
     private static List<String> headerList(Headers headers) {
