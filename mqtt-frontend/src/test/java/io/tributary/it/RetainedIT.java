@@ -64,7 +64,7 @@ class RetainedIT {
         publisher.disconnect();
     }
 
-    /** What a new subscription to {@code filter} on {@code node} gets within {@code quiet} of silence. */
+    /** The retained messages a new subscription to {@code filter} on {@code node} gets within {@code quiet}. */
     private static List<String> retainedFor(TestNode node, String filter, Mqtt5RetainHandling handling,
                                             Duration quiet) throws InterruptedException {
         Mqtt5BlockingClient subscriber = client(node);
@@ -75,9 +75,12 @@ class RetainedIT {
             Optional<Mqtt5Publish> next;
             while ((next = publishes.receive(quiet.toMillis(), TimeUnit.MILLISECONDS)).isPresent()) {
                 Mqtt5Publish publish = next.get();
-                assertThat(publish.isRetain()).as("RETAIN is set on a retained message for a new subscription")
-                        .isTrue();
-                received.add(publish.getTopic() + "=" + new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8));
+                // RETAIN is set on a retained message for a new subscription; a live copy of a publish that was
+                // still on its way through Kafka when the subscription was made may come too, with RETAIN 0
+                if (publish.isRetain()) {
+                    received.add(publish.getTopic() + "="
+                            + new String(publish.getPayloadAsBytes(), StandardCharsets.UTF_8));
+                }
             }
         }
         subscriber.disconnect();
