@@ -286,12 +286,14 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
         }
 
         done = true;
+        // what we send before the client acknowledges: its Receive Maximum (3.x has none), but never more than our
+        // own, as Mosquitto does with max_inflight_messages: a window of 65535 only makes a slow client slower
+        int window = Math.min(settings.receiveMaximum(),
+                v5 ? orDefault(intProperty(properties, RECEIVE_MAXIMUM), 65535) : 65535);
         OutboundFlow.ClientLimits limits = v5
-                ? new OutboundFlow.ClientLimits(true,
-                        orDefault(intProperty(properties, RECEIVE_MAXIMUM), 65535),
-                        clientMaxPacketSize,
+                ? new OutboundFlow.ClientLimits(true, window, clientMaxPacketSize,
                         orDefault(intProperty(properties, TOPIC_ALIAS_MAXIMUM), 0))
-                : new OutboundFlow.ClientLimits(false, 65535, Long.MAX_VALUE, 0);
+                : new OutboundFlow.ClientLimits(false, window, Long.MAX_VALUE, 0);
         // MQTT-3.1.2-7: the will is stored with the session (in Kafka, for a session that outlives the connection)
         InboundPublish will = header.isWillFlag()
                 ? new InboundPublish(payload.willTopic(), payload.willMessageInBytes(), header.willQos(),
