@@ -3,6 +3,7 @@
 # BENCH_TRIBUTARY_ARGS, BENCH_TRIBUTARY_START_TIMEOUT, MOSQUITTO_START_TIMEOUT, STOP_TIMEOUT,
 # SKIP_BUILD, KEEP_TMP, OUT_DIR, and the script's BROKERS and RSS (an associative array). Sets
 # BROKER_PID/BROKER_PORT while a broker runs, and STATUS[broker] (ok | failed: reason) for the table.
+# run-retained-vs-mosquitto.sh sources it too.
 # shellcheck shell=bash
 
 MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
