@@ -356,3 +356,27 @@ after_run() {
         return 1
     fi
 }
+
+# exit_state RC: a bench's exit status as the table's "run" row shows it (empty: not run)
+exit_state() {
+    case "$1" in
+        "") echo "-" ;;
+        0) echo "ok" ;;
+        2) echo "FAILED" ;;
+        3) echo "unclean" ;;
+        124) echo "timeout" ;;
+        *) echo "exit $1" ;;
+    esac
+}
+
+# failure_note WHAT JSON RC: the line for under the table when the run WHAT failed (a connection or
+# SUBSCRIBE, from its JSON result, or an exit without a result); nothing when it did not
+failure_note() {
+    local what=$1 json=$2 rc=${3:-0} failure
+    failure=$(json_get "$json" connect_failure)
+    if [[ -n "$failure" && "$failure" != null ]]; then
+        echo "$what FAILED: ${failure//\"/}"
+    elif [[ "$rc" != 0 && ! -f "$json" ]]; then
+        echo "$what FAILED: exited with $rc without a result"
+    fi
+}

@@ -118,17 +118,6 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
 done
 
 # ---------------------------------------------------------------- table
-run_state() { # BROKER KEY -> ok | FAILED | unclean | -
-    case "${EXIT[$1:$2]:-}" in
-        "") echo "-" ;;
-        0) echo "ok" ;;
-        2) echo "FAILED" ;;
-        3) echo "unclean" ;;
-        124) echo "timeout" ;;
-        *) echo "exit ${EXIT[$1:$2]}" ;;
-    esac
-}
-
 TABLE="$OUT_DIR/table.txt"
 {
     echo "Tributary vs Mosquitto, retained messages: $TOPICS topics from $CLIENTS publishers at QoS $QOS, ${PAYLOAD}-byte payload, settle ${SETTLE}s, subscribe QoS $SUB_QOS to # and bucket $NARROW, MQTT $PROTOCOL, $ROUNDS round(s)"
@@ -142,7 +131,7 @@ TABLE="$OUT_DIR/table.txt"
         t="$OUT_DIR/tributary-$key.json"
         echo
         printf '%-30s %14s %14s %12s\n' "round $ROUND" "mosquitto" "tributary" "T/M"
-        printf '%-30s %14s %14s %12s\n' "run" "$(run_state mosquitto "$key")" "$(run_state tributary "$key")" ""
+        printf '%-30s %14s %14s %12s\n' "run" "$(exit_state "${EXIT[mosquitto:$key]:-}")" "$(exit_state "${EXIT[tributary:$key]:-}")" ""
         row "store msg/s" store_per_s rate
         row "store time (s)" store_s raw
         row "#: all received after (ms)" all_last_ms raw
@@ -162,12 +151,8 @@ TABLE="$OUT_DIR/table.txt"
         row "disconnects" disconnects raw
         rss_row "$key"
         for broker in mosquitto tributary; do
-            failure=$(json_get "$OUT_DIR/$broker-$key.json" connect_failure)
-            if [[ -n "$failure" && "$failure" != null ]]; then
-                notes+=("$broker round $ROUND FAILED: ${failure//\"/}")
-            elif [[ "${EXIT[$broker:$key]:-0}" != 0 && ! -f "$OUT_DIR/$broker-$key.json" ]]; then
-                notes+=("$broker round $ROUND FAILED: RetainedBench exited with ${EXIT[$broker:$key]} without a result")
-            fi
+            note=$(failure_note "$broker round $ROUND" "$OUT_DIR/$broker-$key.json" "${EXIT[$broker:$key]:-0}")
+            [[ -z "$note" ]] || notes+=("$note")
         done
     done
     echo
