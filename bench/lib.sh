@@ -3,6 +3,7 @@
 # BENCH_TRIBUTARY_ARGS, BENCH_TRIBUTARY_START_TIMEOUT, MOSQUITTO_START_TIMEOUT, STOP_TIMEOUT,
 # SKIP_BUILD, KEEP_TMP, OUT_DIR, and the script's BROKERS and RSS (an associative array). Sets
 # BROKER_PID/BROKER_PORT while a broker runs, and STATUS[broker] (ok | failed: reason) for the table.
+# run-retained-vs-mosquitto.sh sources it too.
 # shellcheck shell=bash
 
 MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
@@ -353,5 +354,29 @@ after_run() {
         warn "$broker died during the $name run"
         STATUS[$broker]="failed: died during $name run"
         return 1
+    fi
+}
+
+# exit_state RC: a bench's exit status as the table's "run" row shows it (empty: not run)
+exit_state() {
+    case "$1" in
+        "") echo "-" ;;
+        0) echo "ok" ;;
+        2) echo "FAILED" ;;
+        3) echo "unclean" ;;
+        124) echo "timeout" ;;
+        *) echo "exit $1" ;;
+    esac
+}
+
+# failure_note WHAT JSON RC: the line for under the table when the run WHAT failed (a connection or
+# SUBSCRIBE, from its JSON result, or an exit without a result); nothing when it did not
+failure_note() {
+    local what=$1 json=$2 rc=${3:-0} failure
+    failure=$(json_get "$json" connect_failure)
+    if [[ -n "$failure" && "$failure" != null ]]; then
+        echo "$what FAILED: ${failure//\"/}"
+    elif [[ "$rc" != 0 && ! -f "$json" ]]; then
+        echo "$what FAILED: exited with $rc without a result"
     fi
 }
