@@ -9,6 +9,9 @@
 MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
 TRIBUTARY=${BENCH_TRIBUTARY:-$REPO_ROOT/tributary}
 BENCH_TRIBUTARY_ARGS=${BENCH_TRIBUTARY_ARGS:-}       # extra launcher options, e.g. "--set kafka.producer.linger.ms=2"
+# the analytics and presence apps are extras Mosquitto has no counterpart of: off unless asked for, e.g.
+# BENCH_TRIBUTARY_APPS="" to measure the default with them
+BENCH_TRIBUTARY_APPS=${BENCH_TRIBUTARY_APPS---set streams.analytics.enabled=false --set streams.presence.enabled=false}
 BENCH_TRIBUTARY_START_TIMEOUT=${BENCH_TRIBUTARY_START_TIMEOUT:-300}   # the launcher may build the broker first
 BENCH_JAVA_OPTS=${BENCH_JAVA_OPTS:-"-Xms256m -Xmx512m -XX:+UseParallelGC"}
 MOSQUITTO_START_TIMEOUT=${MOSQUITTO_START_TIMEOUT:-15}
@@ -281,7 +284,7 @@ start_tributary() {
     # shellcheck disable=SC2086
     (cd "$REPO_ROOT" && exec setsid "$TRIBUTARY" --data-dir "$dir/data" --mqtt-port "$port" \
         --embedded-kafka-port "$kafka_port" --set "kafka.embedded.controller-port=$controller_port" \
-        $BENCH_TRIBUTARY_ARGS) > "$logfile" 2>&1 &
+        $BENCH_TRIBUTARY_APPS $BENCH_TRIBUTARY_ARGS) > "$logfile" 2>&1 &
     pid=$!
     BROKER_PID=$pid
     if ! wait_ready "$pid" "$port" "$BENCH_TRIBUTARY_START_TIMEOUT" "$logfile" "MQTT listening"; then
