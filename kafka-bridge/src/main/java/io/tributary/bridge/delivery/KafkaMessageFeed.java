@@ -1,8 +1,8 @@
 package io.tributary.bridge.delivery;
 
 import io.tributary.bridge.KafkaSettings;
+import io.tributary.bridge.kafka.PollingReader;
 import io.tributary.bridge.mapping.TopicMapper;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -10,8 +10,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -43,20 +39,17 @@ public final class KafkaMessageFeed implements MessageFeed {
     /** How long {@link #start} waits for the partitions and end offsets of each topic. */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    private static final long ERROR_PAUSE_MS = 1000;
 
     private final Consumer<byte[], byte[]> consumer;
+    private final PollingReader<byte[], byte[]> reader;
     private final TopicMapper mapper;
     private final MessageRecords records;
-    private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicLong recordsRead = new AtomicLong();
     private final AtomicLong messagesDelivered = new AtomicLong();
     private final AtomicLong recordsSkipped = new AtomicLong();
     /** The next offset to read in every partition: the start, then advanced by each poll (reader thread). */
     private final Map<PartitionId, Long> positions = new HashMap<>();
     private final Object lifecycle = new Object();
-    private Thread thread; // guarded by lifecycle
     private boolean started; // guarded by lifecycle
     private boolean closed; // guarded by lifecycle
 
@@ -84,6 +77,7 @@ public final class KafkaMessageFeed implements MessageFeed {
 
     private KafkaMessageFeed(Consumer<byte[], byte[]> consumer, TopicMapper mapper, MessageRecords records) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.reader = new PollingReader<>(consumer, THREAD_NAME, POLL_TIMEOUT);
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.records = records;
     }
@@ -135,15 +129,17 @@ public final class KafkaMessageFeed implements MessageFeed {
                 assignAtEnd();
             } catch (RuntimeException e) {
                 closed = true;
-                closeConsumer();
+                reader.close();
                 throw e;
             }
             LOG.info("Reading {} partition(s) of Kafka topics {} from the end", positions.size(),
                     mapper.kafkaTopics());
             Map<PartitionId, Long> start = Map.copyOf(positions);
-            thread = new Thread(() -> run(listener), THREAD_NAME);
-            thread.setDaemon(true);
-            thread.start();
+            reader.start(polled -> {
+                if (!polled.isEmpty()) {
+                    deliver(polled, listener);
+                }
+            });
             return start;
         }
     }
@@ -178,36 +174,6 @@ public final class KafkaMessageFeed implements MessageFeed {
         }
     }
 
-    private void run(FeedListener listener) {
-        try {
-            while (closing.getCount() > 0) {
-                ConsumerRecords<byte[], byte[]> polled;
-                try {
-                    polled = consumer.poll(POLL_TIMEOUT);
-                } catch (WakeupException | InterruptException e) {
-                    break;
-                } catch (RuntimeException e) {
-                    // e.g. not authorized, a corrupt record: nothing a retry right away would fix
-                    LOG.error("Reading the message topics failed; retrying in {} ms", ERROR_PAUSE_MS, e);
-                    if (closing.await(ERROR_PAUSE_MS, TimeUnit.MILLISECONDS)) {
-                        break;
-                    }
-                    continue;
-                }
-                if (!polled.isEmpty()) {
-                    deliver(polled, listener);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            LOG.error("The message feed stopped", t);
-            throw t;
-        } finally {
-            closeConsumer();
-        }
-    }
-
     private void deliver(ConsumerRecords<byte[], byte[]> polled, FeedListener listener) {
         int count = polled.count();
         List<OutboundMessage> batch = new ArrayList<>(count);
@@ -232,47 +198,16 @@ public final class KafkaMessageFeed implements MessageFeed {
         recordsRead.addAndGet(count);
         recordsSkipped.addAndGet(count - batch.size());
         messagesDelivered.addAndGet(batch.size());
-        try {
-            listener.onBatch(batch, Map.copyOf(positions));
-        } catch (RuntimeException e) {
-            LOG.error("The delivery listener failed on a batch of {} message(s); reading on", batch.size(), e);
-        }
+        listener.onBatch(batch, Map.copyOf(positions)); // a failure is logged by the reader, which reads on
     }
 
     /** Stops the reader thread (waiting up to 10 s for it) and closes the consumer. Idempotent. */
     @Override
     public void close() {
-        Thread reader;
         synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
             closed = true;
-            reader = thread;
-            closing.countDown();
-            if (reader == null) {
-                closeConsumer(); // never started
-                return;
-            }
         }
-        consumer.wakeup();
-        try {
-            reader.join(CLOSE_TIMEOUT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (reader.isAlive()) {
-            LOG.warn("The message feed thread did not end within {} (a delivery listener blocking?)", CLOSE_TIMEOUT);
-        }
-    }
-
-    /** Closes the consumer: on the reader thread once it was started, since a consumer is single-threaded. */
-    private void closeConsumer() {
-        try {
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-        } catch (RuntimeException e) {
-            LOG.warn("Closing the message feed's consumer failed", e);
-        }
+        reader.close();
     }
 
     /** Records read from Kafka, skipped ones included. */
@@ -292,8 +227,6 @@ public final class KafkaMessageFeed implements MessageFeed {
 
     /** True while the reader thread runs. */
     public boolean isRunning() {
-        synchronized (lifecycle) {
-            return thread != null && thread.isAlive();
-        }
+        return reader.isRunning();
     }
 }

@@ -4,6 +4,7 @@ import io.tributary.bridge.KafkaSettings;
 import io.tributary.bridge.delivery.KafkaMessageFeed;
 import io.tributary.bridge.delivery.MessageRecords;
 import io.tributary.bridge.delivery.OutboundMessage;
+import io.tributary.bridge.kafka.PollingReader;
 import io.tributary.bridge.mapping.TopicFilter;
 import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.InboundPublish;
@@ -19,16 +20,12 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -51,19 +48,15 @@ public final class KafkaRetainedStore implements RetainedStore, AutoCloseable {
 
     public static final String THREAD_NAME = "tributary-retained";
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    private static final long ERROR_PAUSE_MS = 1000;
 
     private final String topic;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final PollingReader<byte[], byte[]> reader;
     private final MessageRecords records;
     private final RetainedIndex<OutboundMessage> index = new RetainedIndex<>();
     /** Written on this node, not yet seen in the retained topic; a deletion is an empty payload. */
     private final Map<String, OutboundMessage> unconfirmed = new HashMap<>(); // guarded by this
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicLong recordsRead = new AtomicLong();
-    private Thread thread; // guarded by this
 
     /**
      * @param settings    the bootstrap servers and the retained topic; {@code kafka.consumer.*} apply
@@ -76,7 +69,8 @@ public final class KafkaRetainedStore implements RetainedStore, AutoCloseable {
         Map<String, Object> config = new HashMap<>(KafkaMessageFeed.consumerConfig(settings));
         // compaction may have removed the offset we would start from: the beginning is what is there
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.reader = new PollingReader<>(new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()), THREAD_NAME, POLL_TIMEOUT);
     }
 
     /**
@@ -86,85 +80,51 @@ public final class KafkaRetainedStore implements RetainedStore, AutoCloseable {
      * @throws IllegalStateException if the topic does not exist or its partitions cannot be fetched
      */
     public void start(Duration timeout) throws InterruptedException {
+        Consumer<byte[], byte[]> consumer = reader.consumer();
         List<PartitionInfo> infos;
         try {
             infos = consumer.partitionsFor(topic, timeout);
         } catch (RuntimeException e) {
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
+            reader.close();
             throw new IllegalStateException("cannot fetch the partitions of Kafka topic '" + topic + "': " + e, e);
         }
         if (infos == null || infos.isEmpty()) {
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
+            reader.close();
             throw new IllegalStateException("Kafka topic '" + topic + "' does not exist");
         }
         List<TopicPartition> partitions = new ArrayList<>();
         infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, timeout);
-        long started = System.nanoTime();
-        Thread reader = new Thread(() -> run(ends), THREAD_NAME);
-        reader.setDaemon(true);
-        synchronized (this) {
-            thread = reader;
+        Map<TopicPartition, Long> remaining = new HashMap<>(consumer.endOffsets(partitions, timeout));
+        remaining.values().removeIf(end -> end == 0);
+        if (remaining.isEmpty()) {
+            caughtUp.countDown();
         }
-        reader.start();
+        long started = System.nanoTime();
+        reader.start(polled -> {
+            for (ConsumerRecord<byte[], byte[]> record : polled) {
+                try {
+                    apply(record);
+                } catch (RuntimeException e) {
+                    LOG.error("Cannot apply the retained record at {}-{}@{}; skipping it", record.topic(),
+                            record.partition(), record.offset(), e);
+                }
+            }
+            recordsRead.addAndGet(polled.count());
+            if (!remaining.isEmpty()) {
+                remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+                if (remaining.isEmpty()) {
+                    caughtUp.countDown();
+                }
+            }
+        });
         if (caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.info("Read {} retained message(s) from '{}' in {} ms", index.size(), topic,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } else {
             LOG.warn("Retained topic '{}' not read to its end within {}: serving what was read, reading on",
                     topic, timeout);
-        }
-    }
-
-    private void run(Map<TopicPartition, Long> ends) {
-        Map<TopicPartition, Long> remaining = new HashMap<>(ends);
-        remaining.values().removeIf(end -> end == 0);
-        if (remaining.isEmpty()) {
-            caughtUp.countDown();
-        }
-        try {
-            while (closing.getCount() > 0) {
-                ConsumerRecords<byte[], byte[]> polled;
-                try {
-                    polled = consumer.poll(POLL_TIMEOUT);
-                } catch (WakeupException | InterruptException e) {
-                    break;
-                } catch (RuntimeException e) {
-                    LOG.error("Reading retained topic '{}' failed; retrying in {} ms", topic, ERROR_PAUSE_MS, e);
-                    if (closing.await(ERROR_PAUSE_MS, TimeUnit.MILLISECONDS)) {
-                        break;
-                    }
-                    continue;
-                }
-                for (ConsumerRecord<byte[], byte[]> record : polled) {
-                    try {
-                        apply(record);
-                    } catch (RuntimeException e) {
-                        LOG.error("Cannot apply the retained record at {}-{}@{}; skipping it", record.topic(),
-                                record.partition(), record.offset(), e);
-                    }
-                }
-                recordsRead.addAndGet(polled.count());
-                if (!remaining.isEmpty()) {
-                    remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-                    if (remaining.isEmpty()) {
-                        caughtUp.countDown();
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            LOG.error("The retained store stopped reading '{}'", topic, t);
-            throw t;
-        } finally {
-            try {
-                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-            } catch (RuntimeException e) {
-                LOG.warn("Closing the retained store's consumer failed", e);
-            }
         }
     }
 
@@ -226,7 +186,7 @@ public final class KafkaRetainedStore implements RetainedStore, AutoCloseable {
     }
 
     @Override
-    public void match(TopicFilter filter, Consumer<OutboundMessage> action) {
+    public void match(TopicFilter filter, java.util.function.Consumer<OutboundMessage> action) {
         index.match(filter, action);
     }
 
@@ -243,24 +203,7 @@ public final class KafkaRetainedStore implements RetainedStore, AutoCloseable {
     /** Stops the reader thread and closes the consumer. Idempotent. */
     @Override
     public void close() {
-        Thread reader;
-        synchronized (this) {
-            if (closing.getCount() == 0) {
-                return;
-            }
-            closing.countDown();
-            reader = thread;
-            if (reader == null) {
-                consumer.close(CloseOptions.timeout(Duration.ZERO));
-                return;
-            }
-        }
-        consumer.wakeup();
-        try {
-            reader.join(CLOSE_TIMEOUT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.close();
     }
 
     /** Where a retained record's message is in its message topic ({@code mqtt.source.*} headers). */

@@ -7,6 +7,7 @@ import io.tributary.bridge.delivery.MessageFeed;
 import io.tributary.bridge.delivery.MessageRecords;
 import io.tributary.bridge.delivery.OutboundMessage;
 import io.tributary.bridge.delivery.PartitionId;
+import io.tributary.bridge.kafka.PollingReader;
 import io.tributary.bridge.mapping.TopicMapper;
 import io.tributary.bridge.publish.MessageHeaders;
 import io.tributary.schemas.RoutingCodecs;
@@ -22,17 +23,13 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -59,15 +56,12 @@ public final class RoutedMessageFeed implements MessageFeed {
 
     public static final String THREAD_NAME = "tributary-routed-feed";
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
-    private static final long ERROR_PAUSE_MS = 1000;
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final PollingReader<byte[], byte[]> reader;
     private final MessageRecords records;
     private final TopicMapper mapper;
     private final String deliveriesTopic;
     private final String nodeId;
-    private final CountDownLatch closing = new CountDownLatch(1);
     private final AtomicLong recordsRead = new AtomicLong();
     private final AtomicLong duplicatesDropped = new AtomicLong();
     /** Per message partition: everything routed to this node below it has been read (feed thread). */
@@ -81,7 +75,6 @@ public final class RoutedMessageFeed implements MessageFeed {
     private final Map<Integer, Map<Integer, Long>> appliedByTask = new HashMap<>();
     private final ConcurrentLinkedQueue<Gate> gates = new ConcurrentLinkedQueue<>();
     private int tasks;
-    private Thread thread;
 
     private record Gate(int partition, long offset, CompletableFuture<Void> done) {
     }
@@ -95,12 +88,18 @@ public final class RoutedMessageFeed implements MessageFeed {
      */
     public RoutedMessageFeed(KafkaSettings settings, TopicMapper mapper, int defaultQos, String deliveriesTopic,
                              String nodeId) {
+        this(new KafkaConsumer<>(KafkaMessageFeed.consumerConfig(settings), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()), mapper, defaultQos, deliveriesTopic, nodeId);
+    }
+
+    /** Over a given consumer (tests pass a {@code MockConsumer}); the feed closes it. */
+    RoutedMessageFeed(Consumer<byte[], byte[]> consumer, TopicMapper mapper, int defaultQos, String deliveriesTopic,
+                      String nodeId) {
         this.records = new MessageRecords(mapper, defaultQos);
         this.mapper = mapper;
         this.deliveriesTopic = Objects.requireNonNull(deliveriesTopic, "deliveriesTopic");
         this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
-        this.consumer = new KafkaConsumer<>(KafkaMessageFeed.consumerConfig(settings), new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
+        this.reader = new PollingReader<>(consumer, THREAD_NAME, POLL_TIMEOUT);
     }
 
     /**
@@ -108,8 +107,9 @@ public final class RoutedMessageFeed implements MessageFeed {
      * partitions: the fan-out app's watermarks replace them as they arrive.
      */
     @Override
-    public synchronized Map<PartitionId, Long> start(FeedListener listener) {
+    public Map<PartitionId, Long> start(FeedListener listener) {
         Objects.requireNonNull(listener, "listener");
+        Consumer<byte[], byte[]> consumer = reader.consumer();
         try {
             List<TopicPartition> messagePartitions = new ArrayList<>();
             for (String topic : mapper.kafkaTopics()) {
@@ -136,14 +136,12 @@ public final class RoutedMessageFeed implements MessageFeed {
             LOG.info("Routed mode: reading partition {} of '{}' for node '{}'", mine.partition(), deliveriesTopic,
                     nodeId);
         } catch (RuntimeException e) {
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
+            reader.close();
             throw e instanceof IllegalStateException ? e
                     : new IllegalStateException("cannot start reading '" + deliveriesTopic + "': " + e, e);
         }
         Map<PartitionId, Long> start = Map.copyOf(positions);
-        thread = new Thread(() -> run(listener), THREAD_NAME);
-        thread.setDaemon(true);
-        thread.start();
+        reader.start(polled -> onPoll(polled, listener));
         return start;
     }
 
@@ -157,56 +155,24 @@ public final class RoutedMessageFeed implements MessageFeed {
         return done;
     }
 
-    private void run(FeedListener listener) {
-        try {
-            while (closing.getCount() > 0) {
-                ConsumerRecords<byte[], byte[]> polled;
-                try {
-                    polled = consumer.poll(POLL_TIMEOUT);
-                } catch (WakeupException | InterruptException e) {
-                    break;
-                } catch (RuntimeException e) {
-                    LOG.error("Reading '{}' failed; retrying in {} ms", deliveriesTopic, ERROR_PAUSE_MS, e);
-                    if (closing.await(ERROR_PAUSE_MS, TimeUnit.MILLISECONDS)) {
-                        break;
-                    }
-                    continue;
-                }
-                List<OutboundMessage> batch = new ArrayList<>(polled.count());
-                for (ConsumerRecord<byte[], byte[]> record : polled) {
-                    try {
-                        OutboundMessage message = read(record);
-                        if (message != null) {
-                            batch.add(message);
-                        }
-                    } catch (RuntimeException e) {
-                        LOG.error("Cannot read the record at {}-{}@{}; skipping it", record.topic(),
-                                record.partition(), record.offset(), e);
-                    }
-                }
-                recordsRead.addAndGet(polled.count());
-                if (!polled.isEmpty()) {
-                    try {
-                        listener.onBatch(batch, Map.copyOf(positions));
-                    } catch (RuntimeException e) {
-                        LOG.error("The delivery listener failed on a batch of {} message(s)", batch.size(), e);
-                    }
-                }
-                openGates(); // after the batch: the listener's newest positions include the watermarks
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            LOG.error("The routed message feed stopped", t);
-            throw t;
-        } finally {
-            gates.forEach(gate -> gate.done.completeExceptionally(new IllegalStateException("feed closed")));
+    private void onPoll(ConsumerRecords<byte[], byte[]> polled, FeedListener listener) {
+        List<OutboundMessage> batch = new ArrayList<>(polled.count());
+        for (ConsumerRecord<byte[], byte[]> record : polled) {
             try {
-                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+                OutboundMessage message = read(record);
+                if (message != null) {
+                    batch.add(message);
+                }
             } catch (RuntimeException e) {
-                LOG.warn("Closing the routed feed's consumer failed", e);
+                LOG.error("Cannot read the record at {}-{}@{}; skipping it", record.topic(), record.partition(),
+                        record.offset(), e);
             }
         }
+        recordsRead.addAndGet(polled.count());
+        if (!polled.isEmpty()) {
+            listener.onBatch(batch, Map.copyOf(positions));
+        }
+        openGates(); // after the batch: the listener's newest positions include the watermarks
     }
 
     /** A delivery as a message, or null for a watermark or a duplicate. */
@@ -297,25 +263,11 @@ public final class RoutedMessageFeed implements MessageFeed {
         return duplicatesDropped.get();
     }
 
+    /** Stops reading; updates still waiting to be applied fail. Idempotent. */
     @Override
     public void close() {
-        Thread reader;
-        synchronized (this) {
-            if (closing.getCount() == 0) {
-                return;
-            }
-            closing.countDown();
-            reader = thread;
-            if (reader == null) {
-                consumer.close(CloseOptions.timeout(Duration.ZERO));
-                return;
-            }
-        }
-        consumer.wakeup();
-        try {
-            reader.join(CLOSE_TIMEOUT.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.close();
+        gates.forEach(gate -> gate.done.completeExceptionally(new IllegalStateException("routed feed closed")));
+        gates.clear();
     }
 }
