@@ -136,7 +136,6 @@ public final class TributaryNode implements AutoCloseable {
     private KafkaClientEvents events;
     private final List<StreamsRunner> streamsApps = new ArrayList<>();
     private MessageFeed feed;
-    private LongSupplier feedRecordsRead;
     private LongSupplier feedRecordsSkipped;
     private KafkaSubscriptionRouting subscriptionRouting;
     private KafkaMessageReplay replay;
@@ -193,14 +192,12 @@ public final class TributaryNode implements AutoCloseable {
             RoutedMessageFeed routedFeed = new RoutedMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS,
                     kafka.topics().deliveries(), settings.nodeId());
             feed = routedFeed;
-            feedRecordsRead = routedFeed::recordsRead;
             feedRecordsSkipped = routedFeed::duplicatesDropped;
             subscriptionRouting = new KafkaSubscriptionRouting(kafka, settings.nodeId(), routedFeed);
             routing = subscriptionRouting;
         } else {
             KafkaMessageFeed broadcastFeed = new KafkaMessageFeed(kafka, mapper, FOREIGN_RECORD_QOS);
             feed = broadcastFeed;
-            feedRecordsRead = broadcastFeed::recordsRead;
             feedRecordsSkipped = broadcastFeed::recordsSkipped;
         }
         LocalRouter router = new LocalRouter(subscriptions);
@@ -226,7 +223,7 @@ public final class TributaryNode implements AutoCloseable {
         PrometheusMeterRegistry meterRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters = NodeMetrics.bind(meterRegistry, settings.nodeId(), metrics, new NodeMetrics.Gauges(
                 registry::size, subscriptions::size, publisher::inflightBytes,
-                feedRecordsRead::getAsLong, feedRecordsSkipped::getAsLong, shared.givenUp::sum, timers.willsPublished::sum,
+                feed::recordsRead, feed::bytesRead, feedRecordsSkipped::getAsLong, shared.givenUp::sum, timers.willsPublished::sum,
                 timers.sessionsExpired::sum, retained::size));
         if (settings.metricsPort() > 0) {
             metricsEndpoint = MetricsEndpoint.start(settings.metricsHost(), settings.metricsPort(), meterRegistry);

@@ -23,7 +23,8 @@ public final class NodeMetrics {
 
     /** Sources of gauges that live outside the protocol layer. */
     public record Gauges(DoubleSupplier connections, DoubleSupplier subscriptions, DoubleSupplier kafkaInflightBytes,
-                         DoubleSupplier feedRecordsRead, DoubleSupplier feedRecordsSkipped,
+                         DoubleSupplier feedRecordsRead, DoubleSupplier feedBytesRead,
+                         DoubleSupplier feedRecordsSkipped,
                          DoubleSupplier sharedGivenUp, DoubleSupplier willsPublished,
                          DoubleSupplier sessionsExpired, DoubleSupplier retainedTopics) {
     }
@@ -79,6 +80,9 @@ public final class NodeMetrics {
                 .description("offline sessions this node removed when they expired").register(registry);
         FunctionCounter.builder("tributary.feed.records.read", gauges, g -> g.feedRecordsRead().getAsDouble())
                 .description("records read from the message topics").register(registry);
+        FunctionCounter.builder("tributary.feed.bytes.read", gauges, g -> g.feedBytesRead().getAsDouble())
+                .description("key and value bytes of the records the feed read (message topics in broadcast mode,"
+                        + " this node's deliveries partition in routed mode)").baseUnit("bytes").register(registry);
         FunctionCounter.builder("tributary.feed.records.skipped", gauges, g -> g.feedRecordsSkipped().getAsDouble())
                 .description("records that could not be delivered as MQTT messages").register(registry);
 

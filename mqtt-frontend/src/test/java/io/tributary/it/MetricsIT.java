@@ -34,6 +34,8 @@ class MetricsIT {
                     .contains("tributary_publishes_acknowledged_total{" + node1 + "} 2.0")
                     .contains("tributary_connections{" + node1 + "} 1.0")
                     .contains("tributary_subscriptions{" + node1 + "} 1.0")
+                    .contains("tributary_feed_bytes_read_bytes_total{" + node1 + "}")
+                    .contains("tributary_retained_topics{" + node1 + "} 0.0")
                     .contains("jvm_memory_used_bytes");
             client.disconnect();
             client.close();

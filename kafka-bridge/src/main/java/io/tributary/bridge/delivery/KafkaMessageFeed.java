@@ -44,7 +44,6 @@ public final class KafkaMessageFeed implements MessageFeed {
     private final PollingReader<byte[], byte[]> reader;
     private final TopicMapper mapper;
     private final MessageRecords records;
-    private final AtomicLong recordsRead = new AtomicLong();
     private final AtomicLong messagesDelivered = new AtomicLong();
     private final AtomicLong recordsSkipped = new AtomicLong();
     /** The next offset to read in every partition: the start, then advanced by each poll (reader thread). */
@@ -195,7 +194,6 @@ public final class KafkaMessageFeed implements MessageFeed {
                 batch.add(message);
             }
         }
-        recordsRead.addAndGet(count);
         recordsSkipped.addAndGet(count - batch.size());
         messagesDelivered.addAndGet(batch.size());
         listener.onBatch(batch, Map.copyOf(positions)); // a failure is logged by the reader, which reads on
@@ -211,8 +209,14 @@ public final class KafkaMessageFeed implements MessageFeed {
     }
 
     /** Records read from Kafka, skipped ones included. */
+    @Override
     public long recordsRead() {
-        return recordsRead.get();
+        return reader.recordsRead();
+    }
+
+    @Override
+    public long bytesRead() {
+        return reader.bytesRead();
     }
 
     /** Messages handed to the listener. */

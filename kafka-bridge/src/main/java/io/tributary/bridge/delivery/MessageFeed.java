@@ -14,6 +14,12 @@ public interface MessageFeed extends AutoCloseable {
      */
     Map<PartitionId, Long> start(FeedListener listener);
 
+    /** Records read from Kafka so far, skipped ones included. */
+    long recordsRead();
+
+    /** Key and value bytes of those records. */
+    long bytesRead();
+
     /** Stops reading and waits for the reader thread to end. */
     @Override
     void close();

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -27,6 +29,8 @@ public final class PollingReader<K, V> implements AutoCloseable {
     private final String name;
     private final Duration pollTimeout;
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final AtomicLong recordsRead = new AtomicLong();
+    private final AtomicLong bytesRead = new AtomicLong();
     private Thread thread; // guarded by this
 
     /**
@@ -76,6 +80,12 @@ public final class PollingReader<K, V> implements AutoCloseable {
                     }
                     continue;
                 }
+                long bytes = 0;
+                for (ConsumerRecord<K, V> record : polled) {
+                    bytes += Math.max(0, record.serializedKeySize()) + Math.max(0, record.serializedValueSize());
+                }
+                recordsRead.addAndGet(polled.count());
+                bytesRead.addAndGet(bytes);
                 try {
                     onPoll.accept(polled);
                 } catch (RuntimeException e) {
@@ -116,6 +126,16 @@ public final class PollingReader<K, V> implements AutoCloseable {
         if (reader.isAlive()) {
             LOG.warn("{}: the thread did not end within {} (a listener blocking?)", name, CLOSE_TIMEOUT);
         }
+    }
+
+    /** Records read so far. */
+    public long recordsRead() {
+        return recordsRead.get();
+    }
+
+    /** Key and value bytes of the records read so far (as stored in Kafka). */
+    public long bytesRead() {
+        return bytesRead.get();
     }
 
     /** True while the thread runs. */

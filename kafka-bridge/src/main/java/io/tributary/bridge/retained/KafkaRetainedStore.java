@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,7 +55,6 @@ public final class KafkaRetainedStore implements RetainedStore, AutoCloseable {
     /** Written on this node, not yet seen in the retained topic; a deletion is an empty payload. */
     private final Map<String, OutboundMessage> unconfirmed = new HashMap<>(); // guarded by this
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final AtomicLong recordsRead = new AtomicLong();
 
     /**
      * @param settings    the bootstrap servers and the retained topic; {@code kafka.consumer.*} apply
@@ -111,7 +109,6 @@ public final class KafkaRetainedStore implements RetainedStore, AutoCloseable {
                             record.partition(), record.offset(), e);
                 }
             }
-            recordsRead.addAndGet(polled.count());
             if (!remaining.isEmpty()) {
                 remaining.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
                 if (remaining.isEmpty()) {
@@ -197,7 +194,7 @@ public final class KafkaRetainedStore implements RetainedStore, AutoCloseable {
 
     /** Records of the retained topic read so far. */
     public long recordsRead() {
-        return recordsRead.get();
+        return reader.recordsRead();
     }
 
     /** Stops the reader thread and closes the consumer. Idempotent. */

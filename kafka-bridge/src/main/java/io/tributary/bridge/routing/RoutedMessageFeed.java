@@ -62,7 +62,6 @@ public final class RoutedMessageFeed implements MessageFeed {
     private final TopicMapper mapper;
     private final String deliveriesTopic;
     private final String nodeId;
-    private final AtomicLong recordsRead = new AtomicLong();
     private final AtomicLong duplicatesDropped = new AtomicLong();
     /** Per message partition: everything routed to this node below it has been read (feed thread). */
     private final Map<PartitionId, Long> positions = new HashMap<>();
@@ -168,7 +167,6 @@ public final class RoutedMessageFeed implements MessageFeed {
                         record.offset(), e);
             }
         }
-        recordsRead.addAndGet(polled.count());
         if (!polled.isEmpty()) {
             listener.onBatch(batch, Map.copyOf(positions));
         }
@@ -254,8 +252,14 @@ public final class RoutedMessageFeed implements MessageFeed {
     }
 
     /** Records read from the deliveries topic, watermarks included. */
+    @Override
     public long recordsRead() {
-        return recordsRead.get();
+        return reader.recordsRead();
+    }
+
+    @Override
+    public long bytesRead() {
+        return reader.bytesRead();
     }
 
     /** Deliveries the app routed twice (after it reprocessed), dropped here. */
