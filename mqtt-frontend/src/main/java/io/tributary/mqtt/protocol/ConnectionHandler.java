@@ -552,9 +552,10 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
                 }));
             }
         }
-        if (owedRoute(requested)) {
+        CompletableFuture<Void> routedHere = owedRoute(requested) ? route().toCompletableFuture() : null;
+        if (routedHere != null && !routedHere.isDone()) {
             // routed mode: SUBACK once the fan-out app routes what is published from now on to this node
-            joins.add(route().toCompletableFuture().handle((ok, failure) -> {
+            joins.add(routedHere.handle((ok, failure) -> {
                 if (failure != null) {
                     log.warn("client '{}': its subscriptions were not routed: {}", clientId, failure.toString());
                     for (int i = 0; i < codes.length; i++) {
