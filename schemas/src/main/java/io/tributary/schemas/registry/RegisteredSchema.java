@@ -1,0 +1,13 @@
+package io.tributary.schemas.registry;
+
+import java.util.Objects;
+import org.apache.avro.Schema;
+
+/** A schema as registered: under {@code subject} as {@code version}, with the registry-wide {@code id}. */
+public record RegisteredSchema(String subject, int id, int version, Schema schema) {
+
+    public RegisteredSchema {
+        Objects.requireNonNull(subject, "subject");
+        Objects.requireNonNull(schema, "schema");
+    }
+}
