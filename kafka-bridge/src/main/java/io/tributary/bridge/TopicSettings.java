@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param subscriptions      compacted: subscriptions per client id
  * @param events             connect and disconnect events of clients, keyed by client id (read by the presence app)
  * @param deliveries         routed mode: messages the fan-out app routed, one partition read by each node
+ * @param deadLetter         payloads that did not fit their mapping rule's format, with the reason in headers
  * @param partitions         partitions of topics Tributary creates (message topics and state topics)
  * @param replicationFactor  replication factor of topics Tributary creates; -1 takes the broker default
  * @param messageRetentionMs retention.ms of message topics Tributary creates; -1 takes the broker default
@@ -22,6 +23,7 @@ public record TopicSettings(
         String subscriptions,
         String events,
         String deliveries,
+        String deadLetter,
         int partitions,
         short replicationFactor,
         long messageRetentionMs) {
@@ -33,6 +35,7 @@ public record TopicSettings(
         Objects.requireNonNull(subscriptions, "subscriptions");
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(deliveries, "deliveries");
+        Objects.requireNonNull(deadLetter, "deadLetter");
         if (partitions < 1) {
             throw new IllegalArgumentException("kafka.topics.partitions must be >= 1: " + partitions);
         }
@@ -43,7 +46,7 @@ public record TopicSettings(
     }
 
     public static TopicSettings defaults() {
-        return new TopicSettings("mqtt.messages", "mqtt.retained", "mqtt.sessions", "mqtt.subscriptions", "mqtt.events", "mqtt.deliveries",
+        return new TopicSettings("mqtt.messages", "mqtt.retained", "mqtt.sessions", "mqtt.subscriptions", "mqtt.events", "mqtt.deliveries", "mqtt.dead-letter",
                 6, (short) -1, -1L);
     }
 }

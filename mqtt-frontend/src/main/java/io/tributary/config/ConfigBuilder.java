@@ -45,7 +45,8 @@ final class ConfigBuilder {
     }
 
     private static final Source DEFAULT = new Source("the defaults");
-    private static final Set<String> RULE_KEYS = Set.of("filter", "kafka-topic", "key", "mqtt-topic");
+    private static final Set<String> RULE_KEYS = Set.of("filter", "kafka-topic", "key", "mqtt-topic", "format",
+            "schema", "schema-file");
 
     private final Map<String, JsonNode> values = new LinkedHashMap<>();
     private final Map<String, Source> origins = new LinkedHashMap<>();
@@ -152,7 +153,8 @@ final class ConfigBuilder {
             String at = Settings.MAPPING + "[" + i + "]";
             JsonNode rule = value.get(i);
             if (!rule.isObject()) {
-                throw valueError(at, "expected a rule (filter, kafka-topic, key, mqtt-topic), got " + ValueType.describe(rule),
+                throw valueError(at, "expected a rule (filter, kafka-topic, key, mqtt-topic, format, schema,"
+                        + " schema-file), got " + ValueType.describe(rule),
                         source);
             }
             for (Iterator<String> names = rule.fieldNames(); names.hasNext(); ) {
@@ -160,7 +162,8 @@ final class ConfigBuilder {
                 if (!RULE_KEYS.contains(name)) {
                     String suggestion = Suggestions.closest(name, RULE_KEYS);
                     throw ConfigException.invalid("unknown setting '" + at + "." + name + "' in " + source
-                            + (suggestion == null ? " (a rule has filter, kafka-topic, key and mqtt-topic)"
+                            + (suggestion == null ? " (a rule has filter, kafka-topic, key, mqtt-topic, format, schema"
+                                    + " and schema-file)"
                                     : " (did you mean '" + at + "." + suggestion + "'?)"));
                 }
             }
@@ -168,6 +171,17 @@ final class ConfigBuilder {
             String topic = ruleText(rule, at, "kafka-topic", true, source);
             String key = ruleText(rule, at, "key", false, source);
             String mqttTopic = ruleText(rule, at, "mqtt-topic", false, source);
+            String format = ruleText(rule, at, "format", false, source);
+            String schema = ruleText(rule, at, "schema", false, source);
+            String schemaFile = ruleText(rule, at, "schema-file", false, source);
+            try {
+                format = MappingConfig.payloadFormat(format, schema, schemaFile).kind().toString();
+            } catch (IllegalArgumentException e) {
+                throw valueError(at + ".format", e.getMessage(), source);
+            }
+            if (schemaFile != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(schemaFile))) {
+                throw valueError(at + ".schema-file", "cannot read '" + schemaFile + "'", source);
+            }
             try {
                 TopicFilter.parse(filter);
             } catch (IllegalArgumentException e) {
@@ -190,7 +204,7 @@ final class ConfigBuilder {
                             + " the record key; no wildcards)", source);
                 }
             }
-            mapping.add(new MappingConfig(filter, topic, key, mqttTopic));
+            mapping.add(new MappingConfig(filter, topic, key, mqttTopic, format, schema, schemaFile));
             mappingOrigins.add(source);
         }
     }
@@ -350,7 +364,8 @@ final class ConfigBuilder {
         ArrayNode rules = root.putArray(Settings.MAPPING);
         for (MappingConfig rule : mapping) {
             rules.addObject().put("filter", rule.filter()).put("kafka-topic", rule.kafkaTopic())
-                    .put("key", rule.key()).put("mqtt-topic", rule.mqttTopic());
+                    .put("key", rule.key()).put("mqtt-topic", rule.mqttTopic()).put("format", rule.format())
+                    .put("schema", rule.schema()).put("schema-file", rule.schemaFile());
         }
         return root;
     }

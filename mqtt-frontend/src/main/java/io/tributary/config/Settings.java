@@ -86,6 +86,7 @@ final class Settings {
         leaf("kafka.topics.subscriptions", topic, text("mqtt.subscriptions"), null);
         leaf("kafka.topics.events", topic, text("mqtt.events"), null);
         leaf("kafka.topics.deliveries", topic, text("mqtt.deliveries"), null);
+        leaf("kafka.topics.dead-letter", topic, text("mqtt.dead-letter"), null);
         leaf("kafka.topics.partitions", ValueType.integer(1, Integer.MAX_VALUE), number(6), null);
         leaf("kafka.topics.replication-factor",
                 ValueType.integer(v -> v == -1 || (v >= 1 && v <= Short.MAX_VALUE), "(must be -1 or 1..32767)"),

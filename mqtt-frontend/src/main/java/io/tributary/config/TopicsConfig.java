@@ -13,6 +13,7 @@ public record TopicsConfig(
         String subscriptions,
         String events,
         String deliveries,
+        String deadLetter,
         int partitions,
         int replicationFactor,
         long messageRetentionMs) {
@@ -24,5 +25,6 @@ public record TopicsConfig(
         Objects.requireNonNull(subscriptions, "subscriptions");
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(deliveries, "deliveries");
+        Objects.requireNonNull(deadLetter, "deadLetter");
     }
 }

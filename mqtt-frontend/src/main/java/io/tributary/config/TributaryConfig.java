@@ -72,7 +72,7 @@ public record TributaryConfig(
         EmbeddedKafkaConfig e = kafka.embedded();
         return new KafkaSettings(
                 kafka.bootstrapServers(),
-                new TopicSettings(t.messages(), t.retained(), t.sessions(), t.subscriptions(), t.events(), t.deliveries(),
+                new TopicSettings(t.messages(), t.retained(), t.sessions(), t.subscriptions(), t.events(), t.deliveries(), t.deadLetter(),
                         t.partitions(), (short) t.replicationFactor(), t.messageRetentionMs()),
                 new EmbeddedKafkaSettings(embeddedKafkaDir(), e.host(), e.port(), e.controllerPort(),
                         e.retentionMs(), e.retentionBytes(), e.segmentBytes(), e.broker()),
@@ -90,7 +90,7 @@ public record TributaryConfig(
     public List<MappingRule> mappingRules() {
         return mapping.stream()
                 .map(m -> new MappingRule(TopicFilter.parse(m.filter()), m.kafkaTopic(), KeyStrategy.parse(m.key()),
-                        m.mqttTopic()))
+                        m.mqttTopic(), m.payloadFormat()))
                 .toList();
     }
 

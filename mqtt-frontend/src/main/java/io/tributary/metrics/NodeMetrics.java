@@ -41,6 +41,9 @@ public final class NodeMetrics {
         counter(registry, "tributary.publishes.acknowledged", "QoS 1/2 publishes Kafka acknowledged",
                 protocol.publishesAcknowledged);
         counter(registry, "tributary.publishes.failed", "publishes Kafka did not take", protocol.publishesFailed);
+        counter(registry, "tributary.publishes.invalid",
+                "QoS 1/2 publishes whose payload did not fit their rule's format (sent to the dead-letter topic)",
+                protocol.publishesInvalid);
         counter(registry, "tributary.publishes.qos2.duplicates", "QoS 2 retransmissions not produced again",
                 protocol.qos2Duplicates);
         counter(registry, "tributary.protocol.violations", "connections closed for a protocol violation",

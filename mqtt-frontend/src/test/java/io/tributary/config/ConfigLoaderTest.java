@@ -38,7 +38,7 @@ class ConfigLoaderTest {
         assertThat(c.kafka().bootstrapServers()).isNull();
         assertThat(c.kafka().maxInflightBytes()).isEqualTo(16L * 1024 * 1024);
         assertThat(c.kafka().topics()).isEqualTo(new TopicsConfig("mqtt.messages", "mqtt.retained",
-                "mqtt.sessions", "mqtt.subscriptions", "mqtt.events", "mqtt.deliveries", 6, -1, -1L));
+                "mqtt.sessions", "mqtt.subscriptions", "mqtt.events", "mqtt.deliveries", "mqtt.dead-letter", 6, -1, -1L));
         assertThat(c.kafka().embedded()).isEqualTo(new EmbeddedKafkaConfig("127.0.0.1", 9092, 9093,
                 86_400_000L, 1_073_741_824L, 67_108_864, Map.of()));
         assertThat(c.kafka().producer()).isEmpty();
@@ -138,7 +138,7 @@ class ConfigLoaderTest {
         assertThat(c.auth()).isEqualTo(new AuthConfig(false, Path.of("/etc/tributary/passwd")));
         assertThat(c.kafka().bootstrapServers()).isEqualTo("k1:9092,k2:9092");
         assertThat(c.kafka().maxInflightBytes()).isEqualTo(1000);
-        assertThat(c.kafka().topics()).isEqualTo(new TopicsConfig("m", "r", "s", "sub", "mqtt.events", "mqtt.deliveries", 12, 3, 3_600_000L));
+        assertThat(c.kafka().topics()).isEqualTo(new TopicsConfig("m", "r", "s", "sub", "mqtt.events", "mqtt.deliveries", "mqtt.dead-letter", 12, 3, 3_600_000L));
         assertThat(c.kafka().embedded()).isEqualTo(new EmbeddedKafkaConfig("0.0.0.0", 19092, 19093, 1000, -1,
                 1_048_576, Map.of("num.io.threads", "2")));
         assertThat(c.kafka().producer()).containsExactlyInAnyOrderEntriesOf(Map.of(

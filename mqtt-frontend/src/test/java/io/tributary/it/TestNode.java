@@ -133,7 +133,7 @@ final class TestNode implements AutoCloseable {
     static TopicSettings freshTopics() {
         String prefix = "it" + COUNTER.incrementAndGet() + "-" + System.nanoTime() % 100000 + ".";
         return new TopicSettings(prefix + "messages", prefix + "retained", prefix + "sessions",
-                prefix + "subscriptions", prefix + "events", prefix + "deliveries", 3, (short) 1, -1L);
+                prefix + "subscriptions", prefix + "events", prefix + "deliveries", prefix + "dead-letter", 3, (short) 1, -1L);
     }
 
     int port() {

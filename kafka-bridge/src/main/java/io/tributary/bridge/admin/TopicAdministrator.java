@@ -72,7 +72,7 @@ public final class TopicAdministrator implements AutoCloseable {
 
     /**
      * Ensures that the default message topic, every further message topic (e.g. those of the mapping rules),
-     * the events and deliveries topics and the three state topics exist.
+     * the events, deliveries and dead-letter topics and the three state topics exist.
      *
      * @throws IllegalStateException naming the topic when one cannot be created or Kafka does not answer in time
      */
@@ -89,10 +89,10 @@ public final class TopicAdministrator implements AutoCloseable {
         for (String name : messageNames) {
             wanted.put(name, newTopic(name, topics, messageConfig));
         }
-        for (String log : List.of(topics.events(), topics.deliveries())) {
+        for (String log : List.of(topics.events(), topics.deliveries(), topics.deadLetter())) {
             if (wanted.containsKey(log)) {
                 throw new IllegalArgumentException("topic '" + log + "' is configured both as a message topic and"
-                        + " as the events or deliveries topic");
+                        + " as the events, deliveries or dead-letter topic");
             }
             wanted.put(log, newTopic(log, topics, messageConfig)); // logs, like messages
         }

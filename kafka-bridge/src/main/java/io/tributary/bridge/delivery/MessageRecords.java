@@ -44,6 +44,8 @@ public final class MessageRecords {
 
     private final int defaultQos;
     private final String defaultKafkaTopic;
+    /** For the payload codec of each message topic (JSON back from Avro for the rules that convert). */
+    private final TopicMapper mapper;
     /** Kafka topic -> the template of the first rule that names it, for the rules that have one. */
     private final Map<String, Template> templates;
     private final LongSupplier nanoClock;
@@ -64,6 +66,7 @@ public final class MessageRecords {
             throw new IllegalArgumentException("default QoS must be 0, 1 or 2: " + defaultQos);
         }
         this.defaultQos = defaultQos;
+        this.mapper = mapper;
         this.defaultKafkaTopic = mapper.defaultKafkaTopic();
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
         Map<String, Template> byTopic = new HashMap<>();
@@ -89,6 +92,7 @@ public final class MessageRecords {
             return null;
         }
         byte[] topicHeader = null;
+        byte[] sourceTopic = null;
         int qos = -1;
         boolean retain = false;
         String clientId = null;
@@ -111,6 +115,7 @@ public final class MessageRecords {
             }
             switch (name) {
                 case MessageHeaders.TOPIC -> topicHeader = value;
+                case MessageHeaders.SOURCE_TOPIC -> sourceTopic = value;
                 case MessageHeaders.QOS -> qos = digit(value, 2);
                 case MessageHeaders.RETAIN -> retain = isTrue(value);
                 case MessageHeaders.CLIENT_ID -> clientId = new String(value, StandardCharsets.UTF_8);
@@ -143,6 +148,9 @@ public final class MessageRecords {
                     : "neither an mqtt.topic header nor a key that makes a valid MQTT topic name");
             return null;
         }
+        // the record's own topic, or where it came from for the retained and deliveries topics
+        String messageTopic = sourceTopic == null ? record.topic() : new String(sourceTopic, StandardCharsets.UTF_8);
+        payload = mapper.codec(messageTopic).decode(payload);
         MessageProperties properties = payloadFormat == null && contentType == null && expiry == null
                 && responseTopic == null && correlationData == null && user == null
                 ? MessageProperties.NONE

@@ -1,5 +1,6 @@
 package io.tributary.bridge.mapping;
 
+import io.tributary.bridge.format.PayloadFormat;
 import java.util.Objects;
 
 /**
@@ -13,8 +14,10 @@ import java.util.Objects;
  * @param kafkaTopic         Kafka topic
  * @param key                how the record key is derived
  * @param mqttTopicTemplate  MQTT topic for records of other producers, e.g. {@code devices/{key}/commands}; or null
+ * @param format             how the records carry the payload (raw bytes, JSON as Avro, the Avro envelope)
  */
-public record MappingRule(TopicFilter filter, String kafkaTopic, KeyStrategy key, String mqttTopicTemplate) {
+public record MappingRule(TopicFilter filter, String kafkaTopic, KeyStrategy key, String mqttTopicTemplate,
+                          PayloadFormat format) {
 
     public static final String KEY_PLACEHOLDER = "{key}";
 
@@ -22,9 +25,16 @@ public record MappingRule(TopicFilter filter, String kafkaTopic, KeyStrategy key
         Objects.requireNonNull(filter, "filter");
         Objects.requireNonNull(kafkaTopic, "kafkaTopic");
         Objects.requireNonNull(key, "key");
+        if (format == null) {
+            format = PayloadFormat.RAW;
+        }
+    }
+
+    public MappingRule(TopicFilter filter, String kafkaTopic, KeyStrategy key, String mqttTopicTemplate) {
+        this(filter, kafkaTopic, key, mqttTopicTemplate, PayloadFormat.RAW);
     }
 
     public MappingRule(TopicFilter filter, String kafkaTopic, KeyStrategy key) {
-        this(filter, kafkaTopic, key, null);
+        this(filter, kafkaTopic, key, null, PayloadFormat.RAW);
     }
 }

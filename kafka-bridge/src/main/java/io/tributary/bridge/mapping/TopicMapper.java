@@ -1,5 +1,8 @@
 package io.tributary.bridge.mapping;
 
+import io.tributary.bridge.format.PayloadCodec;
+import io.tributary.bridge.format.PayloadCodecs;
+import java.util.Map;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,10 +18,16 @@ import java.util.Set;
 public final class TopicMapper {
 
     /** Where a message goes: a Kafka topic and how its key is derived. */
-    public record Route(String kafkaTopic, KeyStrategy key) {
+    public record Route(String kafkaTopic, KeyStrategy key, PayloadCodec codec) {
         public Route {
             Objects.requireNonNull(kafkaTopic, "kafkaTopic");
             Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(codec, "codec");
+        }
+
+        /** A route of raw records. */
+        public Route(String kafkaTopic, KeyStrategy key) {
+            this(kafkaTopic, key, PayloadCodec.RAW);
         }
 
         /** The record key for a message on {@code mqttTopic} from {@code clientId}; null for no key. */
@@ -32,9 +41,19 @@ public final class TopicMapper {
     private final Route defaultRoute;
     private final List<MappingRule> rules;
     private final Set<String> kafkaTopics;
+    private final Map<String, PayloadCodec> codecs;
 
+    /** Rules whose records carry the payload as it is (format raw). */
     public TopicMapper(List<MappingRule> rules, String defaultKafkaTopic) {
+        this(rules, defaultKafkaTopic, Map.of());
+    }
+
+    /**
+     * @param codecs the codec of each Kafka topic whose rule has a format other than raw ({@link PayloadCodecs})
+     */
+    public TopicMapper(List<MappingRule> rules, String defaultKafkaTopic, Map<String, PayloadCodec> codecs) {
         Objects.requireNonNull(defaultKafkaTopic, "defaultKafkaTopic");
+        this.codecs = Map.copyOf(codecs);
         this.rules = List.copyOf(rules);
         this.filters = new TopicFilter[this.rules.size()];
         this.routes = new Route[this.rules.size()];
@@ -43,10 +62,10 @@ public final class TopicMapper {
         for (int i = 0; i < filters.length; i++) {
             MappingRule rule = this.rules.get(i);
             filters[i] = rule.filter();
-            routes[i] = new Route(rule.kafkaTopic(), rule.key());
+            routes[i] = new Route(rule.kafkaTopic(), rule.key(), codec(rule.kafkaTopic()));
             topics.add(rule.kafkaTopic());
         }
-        this.defaultRoute = new Route(defaultKafkaTopic, new KeyStrategy.Topic());
+        this.defaultRoute = new Route(defaultKafkaTopic, new KeyStrategy.Topic(), codec(defaultKafkaTopic));
         this.kafkaTopics = Collections.unmodifiableSet(topics);
     }
 
@@ -69,6 +88,16 @@ public final class TopicMapper {
     /** Every Kafka topic a message can be routed to: the default topic first, then the rules' in order. */
     public Set<String> kafkaTopics() {
         return kafkaTopics;
+    }
+
+    /** How the records of {@code kafkaTopic} carry the payload; {@link PayloadCodec#RAW} for unmapped topics. */
+    public PayloadCodec codec(String kafkaTopic) {
+        return codecs.getOrDefault(kafkaTopic, PayloadCodec.RAW);
+    }
+
+    /** The same rules with these codecs. */
+    public TopicMapper withCodecs(Map<String, PayloadCodec> codecs) {
+        return new TopicMapper(rules, defaultKafkaTopic(), codecs);
     }
 
     public String defaultKafkaTopic() {

@@ -1,6 +1,7 @@
 package io.tributary.bridge.publish;
 
 import io.tributary.bridge.KafkaSettings;
+import io.tributary.bridge.format.PayloadFormatException;
 import io.tributary.bridge.mapping.TopicMapper;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -63,6 +64,7 @@ public final class KafkaMessagePublisher implements MessagePublisher {
     private final ConcurrentLinkedQueue<Runnable> reliefActions = new ConcurrentLinkedQueue<>();
     private final ConcurrentHashMap<String, Integer> partitionCounts = new ConcurrentHashMap<>();
     private volatile BiConsumer<InboundPublish, PublishAck> retainedListener;
+    private final String deadLetterTopic;
 
     /**
      * Creates the producer and fetches the metadata of every topic {@code mapper} routes to, so that
@@ -70,16 +72,22 @@ public final class KafkaMessagePublisher implements MessagePublisher {
      */
     public KafkaMessagePublisher(KafkaSettings settings, TopicMapper mapper) {
         this(new KafkaProducer<>(producerConfig(settings), new ByteArraySerializer(), new ByteArraySerializer()),
-                mapper, settings.maxInflightBytes());
+                mapper, settings.maxInflightBytes(), settings.topics().deadLetter());
     }
 
-    /** Over a given producer (tests may pass a {@code MockProducer}); the publisher closes it. */
-    public KafkaMessagePublisher(Producer<byte[], byte[]> producer, TopicMapper mapper, long maxInflightBytes) {
+    /**
+     * Over a given producer (tests may pass a {@code MockProducer}); the publisher closes it.
+     *
+     * @param deadLetterTopic where payloads go that do not fit their rule's format
+     */
+    public KafkaMessagePublisher(Producer<byte[], byte[]> producer, TopicMapper mapper, long maxInflightBytes,
+                                 String deadLetterTopic) {
         if (maxInflightBytes <= 0) {
             throw new IllegalArgumentException("maxInflightBytes must be > 0: " + maxInflightBytes);
         }
         this.producer = Objects.requireNonNull(producer, "producer");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
         this.maxInflightBytes = maxInflightBytes;
         this.lowWatermark = maxInflightBytes / 2;
         for (String topic : mapper.kafkaTopics()) {
@@ -133,17 +141,29 @@ public final class KafkaMessagePublisher implements MessagePublisher {
             byte[] keyBytes = key == null ? null : key == mqttTopic ? topicBytes : key.getBytes(StandardCharsets.UTF_8);
             Headers headers = MessageHeaders.of(message, topicBytes);
             String kafkaTopic = route.kafkaTopic();
+            byte[] value;
+            String refusal = null;
+            try {
+                value = route.codec().encode(message);
+            } catch (PayloadFormatException e) {
+                // never silently dropped: the payload as published goes to the dead-letter topic, with the reason
+                refusal = e.getMessage();
+                value = message.payload();
+                headers.add(MessageHeaders.ERROR, refusal.getBytes(StandardCharsets.UTF_8));
+                headers.add(MessageHeaders.ERROR_TOPIC, kafkaTopic.getBytes(StandardCharsets.UTF_8));
+                kafkaTopic = deadLetterTopic;
+            }
             Integer partition = null;
             if (keyBytes == null) {
                 // no key: choose the partition from the MQTT topic ourselves, so that its order holds
                 partition = Utils.toPositive(Utils.murmur2(topicBytes))
                         % partitionCount(kafkaTopic);
             }
-            long size = message.payload().length + (keyBytes == null ? 0 : keyBytes.length)
+            long size = value.length + (keyBytes == null ? 0 : keyBytes.length)
                     + kafkaTopic.length() + MessageHeaders.sizeOf(headers);
-            pending = new Pending(this, result, size, message.retain() ? message : null);
+            pending = new Pending(this, result, size, message.retain() && refusal == null ? message : null, refusal);
             inflightBytes.addAndGet(size);
-            producer.send(new ProducerRecord<>(kafkaTopic, partition, keyBytes, message.payload(), headers), pending);
+            producer.send(new ProducerRecord<>(kafkaTopic, partition, keyBytes, value, headers), pending);
         } catch (RuntimeException e) {
             // e.g. no metadata within max.block.ms, producer closed, record too large
             if (pending != null) {
@@ -258,14 +278,17 @@ public final class KafkaMessagePublisher implements MessagePublisher {
         private final long size;
         /** The message when it is retained (kept only then: most are not). */
         private final InboundPublish retained;
+        /** Why the payload went to the dead-letter topic, or null. */
+        private final String refusal;
         private volatile int done;
 
         Pending(KafkaMessagePublisher publisher, CompletableFuture<PublishAck> result, long size,
-                InboundPublish retained) {
+                InboundPublish retained, String refusal) {
             this.publisher = publisher;
             this.result = result;
             this.size = size;
             this.retained = retained;
+            this.refusal = refusal;
         }
 
         @Override
@@ -277,7 +300,7 @@ public final class KafkaMessagePublisher implements MessagePublisher {
             publisher.release(size);
             if (exception == null) {
                 PublishAck ack = new PublishAck(metadata.topic(), metadata.partition(), metadata.offset(),
-                        metadata.timestamp());
+                        metadata.timestamp(), refusal);
                 if (retained != null) {
                     // before the stage completes, so before PUBACK: a node serves its own retained writes
                     publisher.retainedWritten(retained, ack);

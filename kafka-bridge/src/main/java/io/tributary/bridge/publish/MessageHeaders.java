@@ -45,6 +45,10 @@ public final class MessageHeaders {
     public static final String SOURCE_TOPIC = "mqtt.source.topic";
     public static final String SOURCE_PARTITION = "mqtt.source.partition";
     public static final String SOURCE_OFFSET = "mqtt.source.offset";
+    /** On records of the dead-letter topic: why the payload did not fit its rule's format. */
+    public static final String ERROR = "mqtt.error";
+    /** On records of the dead-letter topic: the Kafka topic the message was meant for. */
+    public static final String ERROR_TOPIC = "mqtt.error.topic";
 
     private static final byte[][] DIGITS = {utf8("0"), utf8("1"), utf8("2")};
     private static final byte[] TRUE = utf8("true");

@@ -22,7 +22,7 @@ class TopicAdministratorIT {
 
     private static TopicSettings topics(String prefix) {
         return new TopicSettings(prefix + ".messages", prefix + ".retained", prefix + ".sessions",
-                prefix + ".subscriptions", prefix + ".events", prefix + ".deliveries", 3, (short) -1, 3_600_000L);
+                prefix + ".subscriptions", prefix + ".events", prefix + ".deliveries", prefix + ".dead-letter", 3, (short) -1, 3_600_000L);
     }
 
     @Test
@@ -31,12 +31,12 @@ class TopicAdministratorIT {
         try (TopicAdministrator administrator = new TopicAdministrator(SharedKafka.bootstrapServers(), Map.of())) {
             TopicAdministrator.Result first = administrator.ensureTopics(topics, List.of("admin1.telemetry"));
             assertThat(first.created()).containsExactlyInAnyOrder("admin1.messages", "admin1.telemetry",
-                    "admin1.retained", "admin1.sessions", "admin1.subscriptions", "admin1.events", "admin1.deliveries");
+                    "admin1.retained", "admin1.sessions", "admin1.subscriptions", "admin1.events", "admin1.deliveries", "admin1.dead-letter");
             assertThat(first.existing()).isEmpty();
 
             TopicAdministrator.Result second = administrator.ensureTopics(topics, List.of("admin1.telemetry"));
             assertThat(second.created()).isEmpty();
-            assertThat(second.existing()).hasSize(7);
+            assertThat(second.existing()).hasSize(8);
             assertThat(second.notCompacted()).isEmpty();
         }
 
@@ -67,7 +67,7 @@ class TopicAdministratorIT {
     @Test
     void takesTheBrokerDefaultRetentionWhenNotSet() throws Exception {
         TopicSettings topics = new TopicSettings("admin3.messages", "admin3.retained", "admin3.sessions",
-                "admin3.subscriptions", "admin3.events", "admin3.deliveries", 1, (short) 1, -1L);
+                "admin3.subscriptions", "admin3.events", "admin3.deliveries", "admin3.dead-letter", 1, (short) 1, -1L);
         try (TopicAdministrator administrator = new TopicAdministrator(SharedKafka.bootstrapServers(), Map.of())) {
             administrator.ensureTopics(topics, List.of());
         }
@@ -77,7 +77,7 @@ class TopicAdministratorIT {
                         .all().get(30, TimeUnit.SECONDS).get(topicResource("admin3.messages")), c -> c != null);
         assertThat(config.get("retention.ms").source()).isNotEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
         assertThat(SharedKafka.admin().listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                .filter(n -> n.startsWith("admin3.")).collect(Collectors.toSet())).hasSize(6);
+                .filter(n -> n.startsWith("admin3.")).collect(Collectors.toSet())).hasSize(7);
     }
 
     private static ConfigResource topicResource(String topic) {

@@ -57,7 +57,7 @@ class KafkaRetainedStoreIT {
 
     private KafkaRetainedStore start() throws Exception {
         KafkaSettings settings = new KafkaSettings(SharedKafka.bootstrapServers(),
-                new TopicSettings("msgs", topic, "unused.sessions", "unused.subscriptions", "unused.events", "unused.deliveries", 3, (short) -1, -1L),
+                new TopicSettings("msgs", topic, "unused.sessions", "unused.subscriptions", "unused.events", "unused.deliveries", "unused.dead-letter", 3, (short) -1, -1L),
                 EmbeddedKafkaSettings.defaults(Path.of("unused")), 16 << 20, Map.of(), Map.of(), Map.of());
         KafkaRetainedStore store = new KafkaRetainedStore(settings, new TopicMapper(List.of(), "msgs"), 1);
         stores.add(store);

@@ -74,7 +74,7 @@ class KafkaSessionStoreIT {
 
     private KafkaSettings settings() {
         return new KafkaSettings(SharedKafka.bootstrapServers(),
-                new TopicSettings("unused.messages", "unused.retained", topic, "unused.subscriptions", "unused.events", "unused.deliveries", 4,
+                new TopicSettings("unused.messages", "unused.retained", topic, "unused.subscriptions", "unused.events", "unused.deliveries", "unused.dead-letter", 4,
                         (short) -1, -1L),
                 EmbeddedKafkaSettings.defaults(Path.of("unused")), 16 << 20, Map.of(), Map.of(), Map.of());
     }
@@ -360,7 +360,7 @@ class KafkaSessionStoreIT {
     @Test
     void startingOnATopicThatDoesNotExistFailsNamingIt() {
         KafkaSettings missing = new KafkaSettings(SharedKafka.bootstrapServers(),
-                new TopicSettings("m", "r", "no-such-sessions", "s", "e", "d", 1, (short) -1, -1L),
+                new TopicSettings("m", "r", "no-such-sessions", "s", "e", "d", "x", 1, (short) -1, -1L),
                 EmbeddedKafkaSettings.defaults(Path.of("unused")), 16 << 20, Map.of(), Map.of(), Map.of());
         try (KafkaSessionStore store = new KafkaSessionStore(missing, "node-x")) {
             assertThatThrownBy(() -> store.start((c, n, e, s) -> { }))

@@ -136,7 +136,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drain = this::drainCompletions;
 
-    private record Completion(int packetId, int qos, Throwable failure) {
+    /** Kafka's answer for one publish; {@code refusal}: its payload did not fit and went to the dead-letter topic. */
+    private record Completion(int packetId, int qos, Throwable failure, String refusal) {
     }
 
     ConnectionHandler(BrokerContext broker, ProtocolRules rules, String clientId, String identity,
@@ -311,6 +312,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             broker.publisher().publish(inbound).whenComplete((ack, failure) -> {
                 if (failure != null) {
                     broker.metrics().publishesFailed.increment(); // at most once: nothing more to do
+                } else if (ack.refusal() != null) {
+                    broker.metrics().publishesInvalid.increment(); // in the dead-letter topic
                 }
             });
         } else {
@@ -319,7 +322,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
             if (qos == 2) {
                 qos2Received.put(packetId, Boolean.FALSE);
             }
-            broker.publisher().publish(inbound).whenComplete((ack, failure) -> completed(packetId, qos, failure));
+            broker.publisher().publish(inbound).whenComplete((ack, failure) -> completed(packetId, qos, ack, failure));
             if (awaitingKafka >= broker.settings().maxInflightPerConnection()) {
                 pause(PAUSED_FOR_INFLIGHT);
             }
@@ -380,8 +383,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     }
 
     /** Called on a Kafka thread. */
-    private void completed(int packetId, int qos, Throwable failure) {
-        completions.add(new Completion(packetId, qos, failure));
+    private void completed(int packetId, int qos, PublishAck ack, Throwable failure) {
+        completions.add(new Completion(packetId, qos, failure, ack == null ? null : ack.refusal()));
         if (drainScheduled.compareAndSet(false, true)) {
             ctx.executor().execute(drain);
         }
@@ -412,6 +415,21 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter
     private boolean complete(Completion completion) {
         int packetId = completion.packetId();
         Ack ack = completion.qos() == 1 ? Ack.PUBACK : Ack.PUBREC;
+        if (completion.failure() == null && completion.refusal() != null) {
+            // the payload did not fit its rule's format; it is in the dead-letter topic, so nothing is lost
+            broker.metrics().publishesInvalid.increment();
+            if (rules.canRejectPublish() && !closing) {
+                // MQTT 5: PUBACK / PUBREC 0x99 Payload format invalid; a PUBREC >= 0x80 ends the QoS 2 flow
+                unacknowledged--;
+                if (completion.qos() == 2) {
+                    qos2Received.remove(packetId);
+                }
+                ctx.write(rules.reply(ack, packetId, MqttReasonCodes.PubAck.PAYLOAD_FORMAT_INVALID.byteValue(),
+                        "payload does not fit the format of its topic: " + completion.refusal()));
+                return true;
+            }
+            // MQTT 3.x has no way to say it: the message is acknowledged as stored (in the dead-letter topic)
+        }
         if (completion.failure() == null) {
             broker.metrics().publishesAcknowledged.increment();
             if (completion.qos() == 1) {

@@ -10,6 +10,7 @@ public final class ProtocolMetrics implements OutboundFlow.Counters {
     public final LongAdder publishesReceived = new LongAdder();
     public final LongAdder publishesAcknowledged = new LongAdder();
     public final LongAdder publishesFailed = new LongAdder();
+    public final LongAdder publishesInvalid = new LongAdder();
     public final LongAdder qos2Duplicates = new LongAdder();
     public final LongAdder protocolViolations = new LongAdder();
     public final LongAdder pausedForBackPressure = new LongAdder();
