@@ -155,6 +155,19 @@ final class KafkaRegistryLog implements RegistryLog, AutoCloseable {
         LOG.info("Schema registry read {} record(s) of '{}': {} subject(s), highest id {}", applied, topic,
                 state.subjects(false).size(), state.highestId());
         reader.start(this::onPoll);
+        // the first transactional producer may wait for Kafka to set up its transaction state: not on a request
+        writer.execute(this::warmUp);
+    }
+
+    private void warmUp() {
+        try {
+            producer(System.nanoTime() + WRITE_TIMEOUT.toNanos());
+        } catch (RegistryException e) {
+            LOG.warn("The schema registry cannot write to '{}' yet (will retry on the first write): {}", topic,
+                    e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void ensureTopic(long deadline) {
@@ -318,7 +331,7 @@ final class KafkaRegistryLog implements RegistryLog, AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         config.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "30000");
