@@ -12,8 +12,9 @@ import java.util.TreeMap;
  * @param bootstrapServers   the Kafka cluster that stores the schemas
  * @param topic              the compacted schemas topic, one partition, created if missing
  * @param replicationFactor  replication factor of the schemas topic when it is created; -1 takes the broker default
- * @param producer           Kafka producer settings passed through verbatim (override ours, e.g.
- *                           {@code transactional.id})
+ * @param producer           Kafka producer settings passed through verbatim (override ours; a
+ *                           {@code transactional.id} must be the same for every instance on the topic, since
+ *                           instances take turns writing by fencing each other with it)
  * @param consumer           Kafka consumer settings passed through verbatim
  * @param admin              Kafka admin client settings passed through verbatim
  */

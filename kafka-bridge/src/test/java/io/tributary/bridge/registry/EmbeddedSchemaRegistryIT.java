@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -318,16 +317,5 @@ class EmbeddedSchemaRegistryIT {
         assertThatThrownBy(() -> start())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("'" + topic + "'").hasMessageContaining("3 partitions");
-
-        assertThatThrownBy(() -> settings().withPort(70_000)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("70000");
-    }
-
-    @Test
-    void passThroughSecretsAreMaskedInToString() {
-        SchemaRegistrySettings settings = new SchemaRegistrySettings("127.0.0.1", 0, "k:9092", "t", (short) -1,
-                Map.of("sasl.jaas.config", "secret-stuff", "acks", "all"), Map.of("ssl.keystore.password", "pw"),
-                Map.of());
-        assertThat(settings.toString()).doesNotContain("secret-stuff").doesNotContain("pw,").contains("acks=all");
     }
 }
