@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -12,6 +13,8 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -499,16 +502,26 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private static String describe(Throwable e) {
+    /** The cause of a failed connection in words: the JDK's own exceptions here mostly carry no message. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof UnresolvedAddressException) {
+            return "unknown host (" + e.getClass().getSimpleName() + ")";
+        }
+        if (e instanceof ConnectException && root instanceof ClosedChannelException) {
+            return "connection refused (" + e.getClass().getSimpleName() + ")";
+        }
         StringBuilder text = new StringBuilder();
-        for (Throwable t = e; t != null && text.length() < 300; t = t.getCause()) {
-            if (!text.isEmpty()) {
-                text.append(": ");
+        String previous = null;
+        for (Throwable t = e; t != null && text.length() < 300; t = t.getCause() == t ? null : t.getCause()) {
+            String part = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : " " + t.getMessage());
+            if (!part.equals(previous)) {
+                text.append(text.isEmpty() ? "" : ": ").append(part);
             }
-            text.append(t.getClass().getSimpleName());
-            if (t.getMessage() != null) {
-                text.append(" ").append(t.getMessage());
-            }
+            previous = part;
         }
         return text.toString();
     }
