@@ -91,7 +91,10 @@ public final class Tributary {
                 mqtt.host(), mqtt.port(), mqtt.eventLoopThreads(), mqtt.epoll(), authenticator(config.auth()),
                 config.metrics().host(), config.metrics().port(),
                 streamsApps(config),
-                config.routing().routed());
+                config.routing().routed(),
+                new SchemaRegistryOptions(config.schemaRegistry().url(), config.schemaRegistry().client(),
+                        config.schemaRegistry().embedded().host(), config.schemaRegistry().embedded().port(),
+                        config.schemaRegistry().embedded().topic()));
     }
 
     private static StreamsApps streamsApps(TributaryConfig config) {

@@ -12,7 +12,14 @@ import io.tributary.bridge.publish.KafkaMessagePublisher;
 import io.tributary.bridge.delivery.KafkaMessageReplay;
 import io.tributary.bridge.events.KafkaClientEvents;
 import io.tributary.bridge.delivery.MessageFeed;
+import io.tributary.bridge.format.PayloadCodec;
+import io.tributary.bridge.format.PayloadCodecs;
+import io.tributary.bridge.registry.EmbeddedSchemaRegistry;
+import io.tributary.bridge.registry.SchemaRegistrySettings;
 import io.tributary.bridge.retained.KafkaRetainedStore;
+import io.tributary.schemas.registry.ConfluentAvroSerdeConfig;
+import io.tributary.schemas.registry.HttpSchemaRegistryClient;
+import io.tributary.schemas.registry.RegistrySettings;
 import io.tributary.bridge.routing.KafkaSubscriptionRouting;
 import io.tributary.bridge.routing.RoutedMessageFeed;
 import io.tributary.bridge.routing.SubscriptionRouting;
@@ -100,6 +107,7 @@ public final class TributaryNode implements AutoCloseable {
      * @param metricsPort       its port; 0 turns it off
      * @param streams           the Kafka Streams apps this node runs in its JVM
      * @param routed            routed mode (the fan-out app routes messages to nodes) instead of broadcast
+     * @param schemaRegistry    the registry of the rules with format avro or envelope
      */
     public record Settings(
             String nodeId,
@@ -114,7 +122,8 @@ public final class TributaryNode implements AutoCloseable {
             String metricsHost,
             int metricsPort,
             StreamsApps streams,
-            boolean routed) {
+            boolean routed,
+            SchemaRegistryOptions schemaRegistry) {
 
         public Settings {
             Objects.requireNonNull(nodeId, "nodeId");
@@ -124,6 +133,7 @@ public final class TributaryNode implements AutoCloseable {
             Objects.requireNonNull(mqttHost, "mqttHost");
             Objects.requireNonNull(authenticator, "authenticator");
             Objects.requireNonNull(streams, "streams");
+            Objects.requireNonNull(schemaRegistry, "schemaRegistry");
         }
     }
 
@@ -133,6 +143,8 @@ public final class TributaryNode implements AutoCloseable {
     private String bootstrapServers;
     private KafkaMessagePublisher publisher;
     private KafkaRetainedStore retained;
+    private EmbeddedSchemaRegistry embeddedRegistry;
+    private HttpSchemaRegistryClient registryClient;
     private KafkaClientEvents events;
     private final List<StreamsRunner> streamsApps = new ArrayList<>();
     private MessageFeed feed;
@@ -174,10 +186,11 @@ public final class TributaryNode implements AutoCloseable {
             kafka = kafka.withBootstrapServers(embeddedKafka.bootstrapServers());
         }
         bootstrapServers = kafka.bootstrapServers();
-        TopicMapper mapper = new TopicMapper(settings.mapping(), kafka.topics().messages());
+        TopicMapper rules = new TopicMapper(settings.mapping(), kafka.topics().messages());
         try (TopicAdministrator admin = TopicAdministrator.create(kafka)) {
-            admin.ensureTopics(kafka.topics(), mapper.kafkaTopics());
+            admin.ensureTopics(kafka.topics(), rules.kafkaTopics());
         }
+        TopicMapper mapper = rules.withCodecs(startSchemaRegistry(kafka));
         startStreamsApps(kafka, mapper);
         publisher = new KafkaMessagePublisher(kafka, mapper);
         events = new KafkaClientEvents(kafka, settings.nodeId());
@@ -236,6 +249,26 @@ public final class TributaryNode implements AutoCloseable {
         log.info("Tributary node '{}' ready: MQTT on {}:{}, Kafka at {}{}", settings.nodeId(),
                 settings.mqttHost(), mqttAddress.getPort(), bootstrapServers,
                 embeddedKafka != null ? " (embedded, data in " + kafka.embedded().dataDir() + ")" : "");
+    }
+
+    /**
+     * The registry (the configured one, or the embedded one on the node's Kafka) and the payload codecs of the
+     * mapping rules, whose schemas are resolved now.
+     */
+    private Map<String, PayloadCodec> startSchemaRegistry(KafkaSettings kafka) {
+        SchemaRegistryOptions options = settings.schemaRegistry();
+        String url = options.url();
+        if (url == null) {
+            embeddedRegistry = new EmbeddedSchemaRegistry(new SchemaRegistrySettings(options.embeddedHost(),
+                    options.embeddedPort(), kafka.bootstrapServers(), options.embeddedTopic(),
+                    kafka.topics().replicationFactor(), kafka.producer(), kafka.consumer(), kafka.admin())).start();
+            url = embeddedRegistry.url();
+            log.info("Schema Registry (embedded) on {}", url);
+        }
+        Map<String, Object> client = new HashMap<>(options.client());
+        client.put(ConfluentAvroSerdeConfig.SCHEMA_REGISTRY_URL, url);
+        registryClient = new HttpSchemaRegistryClient(RegistrySettings.fromConfig(client));
+        return PayloadCodecs.create(settings.mapping(), registryClient, System::currentTimeMillis);
     }
 
     /** Starts the Kafka Streams apps this node runs (without waiting for them to run, see STREAMS_START_TIMEOUT). */
@@ -353,6 +386,14 @@ public final class TributaryNode implements AutoCloseable {
         if (meters != null) {
             closeQuietly("meters", meters);
             meters = null;
+        }
+        if (registryClient != null) {
+            closeQuietly("schema registry client", registryClient);
+            registryClient = null;
+        }
+        if (embeddedRegistry != null) {
+            closeQuietly("embedded schema registry", embeddedRegistry);
+            embeddedRegistry = null;
         }
         if (embeddedKafka != null) {
             closeQuietly("embedded Kafka", embeddedKafka);

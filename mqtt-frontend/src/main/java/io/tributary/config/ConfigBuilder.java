@@ -179,9 +179,6 @@ final class ConfigBuilder {
             } catch (IllegalArgumentException e) {
                 throw valueError(at + ".format", e.getMessage(), source);
             }
-            if (schemaFile != null && !java.nio.file.Files.isReadable(java.nio.file.Path.of(schemaFile))) {
-                throw valueError(at + ".schema-file", "cannot read '" + schemaFile + "'", source);
-            }
             try {
                 TopicFilter.parse(filter);
             } catch (IllegalArgumentException e) {

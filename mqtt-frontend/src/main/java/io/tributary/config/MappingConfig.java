@@ -26,7 +26,7 @@ public record MappingConfig(String filter, String kafkaTopic, String key, String
     }
 
     public MappingConfig(String filter, String kafkaTopic, String key, String mqttTopic) {
-        this(filter, kafkaTopic, key, mqttTopic, null, null, null);
+        this(filter, kafkaTopic, key, mqttTopic, "raw", null, null);
     }
 
     /** The rule's payload format; IllegalArgumentException saying what does not go together. */

@@ -10,7 +10,7 @@ final class Secrets {
 
     static final String MASK = "******";
 
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|secret|jaas|token).*");
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|secret|jaas|token|user\\.info).*");
 
     private Secrets() {
     }

@@ -32,7 +32,8 @@ final class Settings {
 
     /** Free-form maps of Kafka properties, passed through verbatim. */
     static final List<String> PASSTHROUGH = List.of(
-            "kafka.embedded.broker", "kafka.producer", "kafka.consumer", "kafka.admin", "streams.kafka");
+            "kafka.embedded.broker", "kafka.producer", "kafka.consumer", "kafka.admin", "streams.kafka",
+            "schema-registry.client");
 
     /** The ordered list of mapping rules; only the YAML file can set it. */
     static final String MAPPING = "mapping";
@@ -100,6 +101,11 @@ final class Settings {
         leaf("kafka.embedded.retention-ms", retention, number(86_400_000L), null);
         leaf("kafka.embedded.retention-bytes", retention, number(1_073_741_824L), null);
         leaf("kafka.embedded.segment-bytes", ValueType.integer(1_048_576, Integer.MAX_VALUE), number(67_108_864), null);
+
+        leaf("schema-registry.url", ValueType.string(true), NullNode.instance, null);
+        leaf("schema-registry.embedded.host", ValueType.string(false), text("127.0.0.1"), null);
+        leaf("schema-registry.embedded.port", u16, number(8081), null);
+        leaf("schema-registry.embedded.topic", topic, text("_tributary_schemas"), null);
 
         leaf("streams.state-dir", ValueType.path(true), NullNode.instance, null);
         leaf("streams.retained.enabled", ValueType.bool(), BooleanNode.TRUE, null);

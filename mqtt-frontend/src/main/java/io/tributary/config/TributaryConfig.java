@@ -24,6 +24,7 @@ import java.util.Objects;
  * @param metrics the Prometheus endpoint
  * @param kafka   the Kafka connection, topics, embedded broker and client passthrough properties
  * @param routing how messages reach the nodes (broadcast or routed)
+ * @param schemaRegistry the registry of the mapping rules with format avro or envelope
  * @param streams the Kafka Streams apps the node runs in its JVM
  * @param mapping MQTT-to-Kafka topic mapping rules as configured, in order (first match wins)
  */
@@ -35,6 +36,7 @@ public record TributaryConfig(
         MetricsConfig metrics,
         RoutingConfig routing,
         KafkaConfig kafka,
+        SchemaRegistryConfig schemaRegistry,
         StreamsAppsConfig streams,
         List<MappingConfig> mapping) {
 
@@ -46,6 +48,7 @@ public record TributaryConfig(
         Objects.requireNonNull(metrics, "metrics");
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(schemaRegistry, "schemaRegistry");
         Objects.requireNonNull(streams, "streams");
         mapping = mapping == null ? List.of() : List.copyOf(mapping);
     }

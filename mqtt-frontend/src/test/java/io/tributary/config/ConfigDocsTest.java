@@ -52,7 +52,7 @@ class ConfigDocsTest {
         TributaryConfig c = ConfigLoader.load(new String[] {"--config", file.toString()}, Map.of());
 
         assertThat(c.nodeId()).isEqualTo("broker-1");
-        assertThat(c.mappingRules()).hasSize(2);
+        assertThat(c.mappingRules()).hasSize(3);
         // the example shows every setting
         String printed = c.toYaml();
         for (Settings.Setting s : Settings.leaves()) {

@@ -1,5 +1,6 @@
 package io.tributary.it;
 
+import io.tributary.SchemaRegistryOptions;
 import io.tributary.StreamsApps;
 import io.tributary.TributaryNode;
 import io.tributary.bridge.EmbeddedKafkaSettings;
@@ -124,7 +125,8 @@ final class TestNode implements AutoCloseable {
                     EmbeddedKafkaSettings.defaults(Path.of("unused")), maxInflightBytes, producer, Map.of(), Map.of());
             String nodeId = "test-node-" + COUNTER.incrementAndGet();
             TributaryNode node = TributaryNode.start(new TributaryNode.Settings(nodeId, kafka, mapping,
-                    protocol, "127.0.0.1", 0, 2, true, authenticator, "127.0.0.1", metricsPort, streams, ROUTED));
+                    protocol, "127.0.0.1", 0, 2, true, authenticator, "127.0.0.1", metricsPort, streams, ROUTED,
+                    SchemaRegistryOptions.embeddedOnAnyPort(topics.messages() + ".schemas")));
             return new TestNode(node, topics, nodeId);
         }
     }
