@@ -319,6 +319,11 @@ public final class TributaryNode implements AutoCloseable {
         return mqttAddress;
     }
 
+    /** The Schema Registry the node uses: the configured one or its embedded one. */
+    public String schemaRegistryUrl() {
+        return registryClient == null ? null : registryClient.settings().urls().get(0).toString();
+    }
+
     public String bootstrapServers() {
         return bootstrapServers;
     }
