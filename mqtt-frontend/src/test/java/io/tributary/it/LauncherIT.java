@@ -51,10 +51,11 @@ class LauncherIT {
 
     @Test
     void embeddedDefaultServesAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
-        int[] ports = EmbeddedKafka.freeLoopbackPorts(3);
+        int[] ports = EmbeddedKafka.freeLoopbackPorts(4);
         String[] args = {"--data-dir", dir.resolve("data").toString(), "--mqtt-port", String.valueOf(ports[0]),
                 "--embedded-kafka-port", String.valueOf(ports[1]),
-                "--set", "kafka.embedded.controller-port=" + ports[2], "--node-id", "launcher-test"};
+                "--set", "kafka.embedded.controller-port=" + ports[2],
+                "--set", "schema-registry.embedded.port=" + ports[3], "--node-id", "launcher-test"};
         for (int run = 1; run <= 2; run++) {
             Path log = dir.resolve("run" + run + ".log");
             Process broker = launch(log, args);
@@ -89,7 +90,8 @@ class LauncherIT {
     @Test
     void theSessionsOfANodeThatIsKilledAreLookedAfterByTheOthers(@TempDir Path dir) throws Exception {
         TopicSettings topics = TestNode.freshTopics();
-        int port = EmbeddedKafka.freeLoopbackPorts(1)[0];
+        int[] ports = EmbeddedKafka.freeLoopbackPorts(2);
+        int port = ports[0];
         Path log = dir.resolve("doomed.log");
         try (TestNode survivor = TestNode.builder().topics(topics).start()) {
             Process doomed = launch(log, "--kafka-bootstrap", SharedKafka.bootstrapServers(), "--mqtt-port",
@@ -97,7 +99,11 @@ class LauncherIT {
                     "--set", "kafka.topics.messages=" + topics.messages(),
                     "--set", "kafka.topics.retained=" + topics.retained(),
                     "--set", "kafka.topics.sessions=" + topics.sessions(),
-                    "--set", "kafka.topics.subscriptions=" + topics.subscriptions());
+                    "--set", "kafka.topics.subscriptions=" + topics.subscriptions(),
+                    "--set", "kafka.topics.events=" + topics.events(),
+                    "--set", "kafka.topics.deliveries=" + topics.deliveries(),
+                    "--set", "kafka.topics.dead-letter=" + topics.deadLetter(),
+                    "--set", "schema-registry.embedded.port=" + ports[1]);
             try {
                 Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                         .until(() -> read(log).contains("ready: MQTT on") || !doomed.isAlive());
