@@ -69,6 +69,42 @@ class SchemaHistoryTest {
         assertReadsHistory(RouteWatermark.getClassSchema(), RoutingCodecs.ROUTE_WATERMARK.history());
     }
 
+    /** Every schema in src/main/avro has its history, whose newest version is it and which it reads. */
+    @Test
+    void everySchemaHasAHistoryItReads() throws java.io.IOException {
+        java.util.List<java.nio.file.Path> files;
+        try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(
+                java.nio.file.Path.of("src", "main", "avro"))) {
+            files = list.filter(f -> f.toString().endsWith(".avsc")).sorted().toList();
+        }
+        assertThat(files).isNotEmpty();
+        for (java.nio.file.Path file : files) {
+            // the generated class's schema: files may name types of other files
+            com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(file.toFile());
+            String className = json.get("namespace").asText() + "." + json.get("name").asText();
+            Schema current;
+            try {
+                current = org.apache.avro.specific.SpecificData.get().getSchema(Class.forName(className));
+            } catch (ClassNotFoundException e) {
+                throw new AssertionError("no generated class " + className + " for " + file, e);
+            }
+            java.util.List<Schema> history = new java.util.ArrayList<>();
+            for (int v = 1; ; v++) {
+                java.io.InputStream in = Records.class.getResourceAsStream(
+                        "history/" + current.getName() + ".v" + v + ".avsc");
+                if (in == null) {
+                    break;
+                }
+                try (in) {
+                    history.add(new Schema.Parser().parse(in));
+                }
+            }
+            assertThat(history).as("history/%s.v1.avsc exists", current.getName()).isNotEmpty();
+            assertReadsHistory(current, history);
+        }
+    }
+
     private static void assertReadsHistory(Schema current, List<Schema> history) {
         assertThat(SchemaNormalization.parsingFingerprint64(history.get(history.size() - 1)))
                 .as("the newest schema in history/ is the current %s (add a version when changing it)",
