@@ -6,17 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.bridge.publish.InboundPublish;
 import io.tributary.schemas.registry.ConfluentWireFormat;
 import io.tributary.schemas.registry.SchemaRegistryClient;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 
 /**
  * Format {@code avro}: a JSON payload becomes an Avro record of the rule's schema in the Confluent wire format
@@ -59,16 +54,7 @@ final class AvroPayloadCodec implements PayloadCodec {
             throw new PayloadFormatException("not JSON: the payload is empty");
         }
         Object datum = AvroJson.fromJson(json, schema);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(publish.payload().length + 16);
-        out.writeBytes(header);
-        try {
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new GenericDatumWriter<>(schema).write(datum, encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return WireFormat.write(header, datum, new GenericDatumWriter<>(schema), publish.payload().length);
     }
 
     @Override
@@ -79,8 +65,7 @@ final class AvroPayloadCodec implements PayloadCodec {
         int id = ConfluentWireFormat.schemaId(value);
         Schema writer = writers.computeIfAbsent(id, registry::schemaById);
         try {
-            Object datum = new GenericDatumReader<>(writer).read(null, DecoderFactory.get().binaryDecoder(value,
-                    ConfluentWireFormat.HEADER_LENGTH, value.length - ConfluentWireFormat.HEADER_LENGTH, null));
+            Object datum = WireFormat.read(value, new GenericDatumReader<>(writer));
             return JSON.writeValueAsBytes(AvroJson.toJson(datum, writer));
         } catch (IOException | RuntimeException e) {
             return value; // not what it claims to be: deliver it as it is

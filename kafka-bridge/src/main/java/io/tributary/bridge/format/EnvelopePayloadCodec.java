@@ -6,20 +6,15 @@ import io.tributary.schemas.AvroCodec;
 import io.tributary.schemas.message.MqttEnvelope;
 import io.tributary.schemas.message.UserProperty;
 import io.tributary.schemas.registry.ConfluentWireFormat;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.io.DecoderFactory;
 
 /**
  * Format {@code envelope}: the record value is an {@link MqttEnvelope} (payload and MQTT metadata) in the
@@ -61,16 +56,8 @@ final class EnvelopePayloadCodec implements PayloadCodec {
                 .setCorrelationData(p.correlationData() == null ? null : ByteBuffer.wrap(p.correlationData()))
                 .setUserProperties(user)
                 .build();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(publish.payload().length + 64);
-        out.writeBytes(header);
-        try {
-            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<>(MqttEnvelope.class).write(envelope, encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return WireFormat.write(header, envelope, new SpecificDatumWriter<>(MqttEnvelope.class),
+                publish.payload().length + 64);
     }
 
     @Override
@@ -79,9 +66,7 @@ final class EnvelopePayloadCodec implements PayloadCodec {
             return value;
         }
         try {
-            MqttEnvelope envelope = new SpecificDatumReader<>(MqttEnvelope.class).read(null,
-                    DecoderFactory.get().binaryDecoder(value, ConfluentWireFormat.HEADER_LENGTH,
-                            value.length - ConfluentWireFormat.HEADER_LENGTH, null));
+            MqttEnvelope envelope = WireFormat.read(value, new SpecificDatumReader<>(MqttEnvelope.class));
             ByteBuffer payload = envelope.getPayload();
             byte[] bytes = new byte[payload.remaining()];
             payload.get(bytes);
