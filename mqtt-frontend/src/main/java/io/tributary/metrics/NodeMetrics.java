@@ -29,7 +29,10 @@ public final class NodeMetrics {
                          DoubleSupplier sessionsExpired, DoubleSupplier retainedTopics) {
     }
 
-    /** Registers the meters; close the result when the node stops (it watches GC notifications). */
+    /**
+     * Registers the meters; keep the result while the node runs (it holds the gauges' sources) and close it when
+     * the node stops (it watches GC notifications).
+     */
     public static AutoCloseable bind(MeterRegistry registry, String nodeId, ProtocolMetrics protocol,
                                      Gauges gauges) {
         registry.config().commonTags("node", nodeId);
@@ -94,7 +97,17 @@ public final class NodeMetrics {
         new ProcessorMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
-        return gc;
+        // Micrometer holds a function counter's state object weakly: the binding holds the gauges for as long as
+        // the node keeps it, or their counters would stop at the first garbage collection
+        return new Binding(gauges, gc);
+    }
+
+    /** What {@link #bind} returns: keeps the gauges reachable, closes the GC metrics. */
+    private record Binding(Gauges gauges, JvmGcMetrics gc) implements AutoCloseable {
+        @Override
+        public void close() {
+            gc.close();
+        }
     }
 
     private static void counter(MeterRegistry registry, String name, String description, LongAdder adder) {
