@@ -37,6 +37,8 @@ final class SubscriberHandler extends MqttClientHandler {
     private boolean flushPending;
     private long received;
     private int grantedQos = -1;
+    private long subscribeNanos = -1;
+    private long subAckNanos = -1;
 
     SubscriberHandler(int index, String clientId, String filter, BenchConfig config, E2eStats e2e,
                       DeliveryTracker tracker, LatencyRecorder latency, LongSupplier nanoClock) {
@@ -61,6 +63,11 @@ final class SubscriberHandler extends MqttClientHandler {
         return tracker;
     }
 
+    /** Nanoseconds from writing the SUBSCRIBE to reading its SUBACK, -1 before SUBACK (event loop). */
+    long subAckNanos() {
+        return subAckNanos < 0 || subscribeNanos < 0 ? -1 : subAckNanos - subscribeNanos;
+    }
+
     @Override
     protected String awaitedPacket() {
         return "SUBACK";
@@ -68,6 +75,7 @@ final class SubscriberHandler extends MqttClientHandler {
 
     @Override
     protected void onConnected(MqttConnAckMessage connAck) {
+        subscribeNanos = nanoClock.getAsLong();
         ctx.writeAndFlush(MqttMessageBuilders.subscribe()
                 .messageId(SUBSCRIBE_PACKET_ID)
                 .addSubscription(config.qos(), filter)
@@ -88,6 +96,7 @@ final class SubscriberHandler extends MqttClientHandler {
     }
 
     private void onSubAck(MqttSubAckMessage m) {
+        subAckNanos = nanoClock.getAsLong();
         List<Integer> codes = m.payload().reasonCodes();
         int code = codes.isEmpty() ? 0x80 : codes.get(0) & 0xFF;
         if (code >= 0x80) {

@@ -69,6 +69,21 @@ class SubscriberHandlerTest extends EmbeddedHandlerTest {
     }
 
     @Test
+    void timesTheSubscribeFromItsWriteToTheSubAck() {
+        open("--scenario", "fan-in", "-n", "2");
+        outbound(); // CONNECT
+        channel.writeInbound(MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+                .properties(MqttProperties.NO_PROPERTIES).build());
+        assertThat(handler.subAckNanos()).isEqualTo(-1);
+
+        clock.addAndGet(120_000_000);
+        channel.writeInbound(MqttMessageBuilders.subAck().packetId(SubscriberHandler.SUBSCRIBE_PACKET_ID)
+                .addGrantedQos(MqttQoS.AT_LEAST_ONCE).build());
+
+        assertThat(handler.subAckNanos()).isEqualTo(120_000_000);
+    }
+
+    @Test
     void subscribesWithTheRunsQosAndIsReadyOnSubAck() {
         open("--scenario", "fan-in", "-n", "2", "-q", "2");
 
