@@ -96,8 +96,10 @@ init_out_dir routing
 # ---------------------------------------------------------------- runs
 declare -A EXIT      # mode:nodes:scenario -> E2eBench exit status
 declare -A CLUSTER   # mode:nodes -> ok | failed: reason
-declare -A FEED      # mode:nodes:scenario:k -> "bytes records" node k's own consumers fetched from the message
-                     #   and deliveries topics during the run (Kafka client metrics: the feed, and catch-up if any)
+declare -A FEED      # mode:nodes:scenario:k -> "bytes records" node k's feed consumer fetched during the run
+                     #   (Kafka client metrics; broadcast: the message topics, routed: its deliveries partition)
+declare -A CATCHUP   # mode:nodes:scenario:k -> "bytes records" its other consumers fetched from the message topics
+                     #   (catch-up of subscribers that fell behind or resumed), "caught-up replayed" counters
 declare -A APPS      # mode:nodes:scenario:k -> "bytes records" node k's Streams apps fetched from them
 declare -A PROM      # mode:nodes:scenario:k -> "bytes records" of node k's tributary_feed_* counters
 declare -A CPU       # mode:nodes:scenario -> CPU seconds of all nodes during the run
@@ -156,15 +158,17 @@ node_jvm() {
     pgrep -g "$pgid" -x java 2>/dev/null | head -n1 || echo "$pgid"
 }
 
-# scrape FILE: per node, the Prometheus feed counters and the CPU ticks ("P k bytes records ticks"),
-# and what each Kafka consumer of the node has fetched ("K k client-id topic records bytes", KafkaReadProbe)
+# scrape FILE: per node, its Prometheus counters and CPU ticks ("P k feed-bytes feed-records ticks caught-up
+# replayed"), and what each Kafka consumer of the node has fetched ("K k client-id topic records bytes", KafkaReadProbe)
 scrape() {
-    local k pids=() out=$1
+    local k pids=() out=$1 m
     : > "$out"
     for ((k = 1; k <= ${#NODE_PORTS[@]}; k++)); do
-        echo "P $k $(scrape_metric "${NODE_METRICS_PORTS[k - 1]}" tributary_feed_bytes_read_bytes_total)" \
-            "$(scrape_metric "${NODE_METRICS_PORTS[k - 1]}" tributary_feed_records_read_total)" \
-            "$(group_cpu_ticks "${NODE_PIDS[k - 1]}")" >> "$out"
+        m=${NODE_METRICS_PORTS[k - 1]}
+        echo "P $k $(scrape_metric "$m" tributary_feed_bytes_read_bytes_total)" \
+            "$(scrape_metric "$m" tributary_feed_records_read_total) $(group_cpu_ticks "${NODE_PIDS[k - 1]}")" \
+            "$(scrape_metric "$m" tributary_subscribers_caught_up_total) $(scrape_metric "$m" tributary_messages_replayed_total)" \
+            >> "$out"
         pids+=("$(node_jvm "$k")")
     done
     # shellcheck disable=SC2086
@@ -175,30 +179,41 @@ scrape() {
 }
 PROBE_JAVA_OPTS=${PROBE_JAVA_OPTS:-"-Xmx64m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"}
 
-# delta BEFORE AFTER K: the node's figures during the run, "feed_bytes feed_records apps_bytes apps_records
-# prom_bytes prom_records cpu_ticks" (feed: the node's own consumers of the message and deliveries topics; apps:
-# its Kafka Streams clients; a consumer that appeared during the run counts from 0)
+# delta BEFORE AFTER K: node K's figures during the run, "feed_bytes feed_records catchup_bytes catchup_records
+# apps_bytes apps_records prom_bytes prom_records cpu_ticks caught_up replayed". A consumer that appeared during the
+# run counts from 0. Kafka Streams clients are the apps; of the node's own consumers of the message and deliveries
+# topics, the feed is the first one created (lowest client-id number: TributaryNode creates the feed before the
+# catch-up reader, and both are consumer-null-<n>), the others are catch-up.
 delta() {
     awk -v k="$3" -v mt="$MESSAGES_TOPIC" -v dt="$DELIVERIES_TOPIC" '
         FNR == 1 { file++ }
-        $1 == "P" && $2 == k { pb[file] = $3; pr[file] = $4; t[file] = $5 }
+        $1 == "P" && $2 == k { pb[file] = $3; pr[file] = $4; t[file] = $5; cu[file] = $6; rp[file] = $7 }
         $1 == "K" && $2 == k && ($4 == mt || $4 == dt) { id = $3 SUBSEP $4; r[file, id] = $5; b[file, id] = $6; ids[id] = 1 }
         END {
+            first = -1
+            for (id in ids) {
+                split(id, parts, SUBSEP)
+                if (parts[1] ~ /StreamThread|global-consumer|restore-consumer/) continue
+                n = parts[1]; sub(/.*-/, "", n)
+                if (first < 0 || n + 0 < first) first = n + 0
+            }
             for (id in ids) {
                 if (!((2, id) in b)) continue
                 split(id, parts, SUBSEP)
-                streams = parts[1] ~ /StreamThread|global-consumer|restore-consumer/
                 db = b[2, id] - b[1, id] + 0; dr = r[2, id] - r[1, id] + 0
-                if (streams) { ab += db; ar += dr } else { fb += db; fr += dr }
+                n = parts[1]; sub(/.*-/, "", n)
+                if (parts[1] ~ /StreamThread|global-consumer|restore-consumer/) { ab += db; ar += dr }
+                else if (n + 0 == first) { fb += db; fr += dr }
+                else { cb += db; cr += dr }
             }
-            pbd = (pb[1] == "" || pb[2] == "") ? "-" : pb[2] - pb[1]
-            prd = (pr[1] == "" || pr[2] == "") ? "-" : pr[2] - pr[1]
-            printf "%.0f %.0f %.0f %.0f %s %s %.0f\n", fb, fr, ab, ar, pbd, prd, t[2] - t[1]
-        }' "$1" "$2"
+            printf "%.0f %.0f %.0f %.0f %.0f %.0f %s %s %.0f %s %s\n", fb, fr, cb, cr, ab, ar,
+                d(pb), d(pr), t[2] - t[1], d(cu), d(rp)
+        }
+        function d(a) { return (a[1] == "" || a[2] == "") ? "-" : a[2] - a[1] }' "$1" "$2"
 }
 
 run_scenarios() { # MODE NODES
-    local mode=$1 nodes=$2 scenario rc key json k before after sub_ports ticks fb fr ab ar pb pr t
+    local mode=$1 nodes=$2 scenario rc key json k before after sub_ports ticks fb fr cb cr ab ar pb pr t cu rp
     sub_ports=$(IFS=,; echo "${NODE_PORTS[*]}")
     for scenario in $SCENARIOS; do
         key="$mode:$nodes:$scenario"
@@ -226,12 +241,13 @@ run_scenarios() { # MODE NODES
         esac
         ticks=0
         for ((k = 1; k <= nodes; k++)); do
-            read -r fb fr ab ar pb pr t <<<"$(delta "$before" "$after" "$k")"
+            read -r fb fr cb cr ab ar pb pr t cu rp <<<"$(delta "$before" "$after" "$k")"
             FEED[$key:$k]="$fb $fr"
+            CATCHUP[$key:$k]="$cb $cr $cu $rp"
             APPS[$key:$k]="$ab $ar"
             PROM[$key:$k]="$pb $pr"
             ticks=$((ticks + t))
-            echo "bench-$k read: own consumers $fb bytes in $fr records, Streams apps $ab bytes in $ar records; tributary_feed counters: $pb bytes, $pr records"
+            echo "bench-$k fetched: feed $fb bytes in $fr records, catch-up $cb bytes in $cr records ($cu catch-ups, $rp replayed), Streams apps $ab bytes in $ar records; tributary_feed counters: $pb bytes, $pr records"
             if ! kill -0 "${NODE_PIDS[k - 1]}" 2>/dev/null; then
                 warn "node bench-$k died during the $scenario run"
                 CLUSTER[$mode:$nodes]="failed: bench-$k died during $scenario"
@@ -268,27 +284,28 @@ node_delivered() {
     if (( $2 == 1 )); then json_get "$1" received; else json_get "$1" "sub_port_${3}_delivered"; fi
 }
 
-# node_stats KEY NODES JSON: "min max min_per_delivered max_per_delivered apps_total" over the nodes: bytes the
-# nodes' own consumers fetched, those per message the node's subscribers received, and the Streams apps' bytes
+# node_stats KEY NODES JSON: "min max min_per_delivered max_per_delivered apps_total catchup_total" over the
+# nodes: bytes the feed fetched, those per message the node's subscribers received, the Streams apps' bytes and
+# the catch-up bytes (all nodes together)
 node_stats() {
     local key=$1 nodes=$2 json=$3 k lines=""
     for ((k = 1; k <= nodes; k++)); do
-        lines+="${FEED[$key:$k]:-- -} ${APPS[$key:$k]:-- -} $(node_delivered "$json" "$nodes" "$k")"$'\n'
+        lines+="${FEED[$key:$k]:-- -} ${APPS[$key:$k]:-- -} $(node_delivered "$json" "$nodes" "$k") ${CATCHUP[$key:$k]:--}"$'\n'
     done
-    awk 'NF >= 5 && $1 != "-" {
-            b = $1 + 0; d = ($5 == "" || $5 == "null") ? 0 : $5 + 0; apps += $3
+    awk 'NF >= 6 && $1 != "-" {
+            b = $1 + 0; d = ($5 == "" || $5 == "null") ? 0 : $5 + 0; apps += $3; catchup += $6
             if (n == 0 || b < bmin) bmin = b
             if (n == 0 || b > bmax) bmax = b
             if (d > 0) { p = b / d; if (np == 0 || p < pmin) pmin = p; if (np == 0 || p > pmax) pmax = p; np++ }
             n++ }
-         END { if (n == 0) { print "- - - - -"; exit }
-               printf "%.0f %.0f %s %s %.0f\n", bmin, bmax, (np ? sprintf("%.1f", pmin) : "-"),
-                   (np ? sprintf("%.1f", pmax) : "-"), apps }' <<<"$lines"
+         END { if (n == 0) { print "- - - - - -"; exit }
+               printf "%.0f %.0f %s %s %.0f %.0f\n", bmin, bmax, (np ? sprintf("%.1f", pmin) : "-"),
+                   (np ? sprintf("%.1f", pmax) : "-"), apps, catchup }' <<<"$lines"
 }
 
 kib() { if [[ -z "$1" || "$1" == - ]]; then echo "-"; else awk -v v="$1" 'BEGIN { printf "%.0f", v / 1024 }'; fi; }
 
-COLS='%-10s %5s %-7s %8s %8s %8s %5s %5s %8s %8s %8s %7s %7s %8s %6s\n'
+COLS='%-10s %5s %-7s %8s %8s %8s %5s %5s %8s %8s %8s %7s %7s %8s %8s %6s\n'
 TABLE="$OUT_DIR/table.txt"
 {
     rate_text=${RATE:+"$RATE msg/s per publisher"}
@@ -316,14 +333,14 @@ TABLE="$OUT_DIR/table.txt"
         echo "$scenario ($shape)"
         # shellcheck disable=SC2059
         printf "$COLS" "mode" "nodes" "run" "deliv/s" "p50 ms" "p99 ms" "lost" "dup" "SUBACK" \
-            "KiB min" "KiB max" "B/d min" "B/d max" "apps KiB" "CPU s"
+            "KiB min" "KiB max" "B/d min" "B/d max" "catch-up" "apps KiB" "CPU s"
         unset V
         declare -A V=()
         for mode in $MODES; do
             for nodes in $NODES; do
                 key="$mode:$nodes:$scenario"
                 json="$OUT_DIR/$mode-${nodes}n-$scenario.json"
-                read -r bmin bmax pmin pmax apps <<<"$(node_stats "$key" "$nodes" "$json")"
+                read -r bmin bmax pmin pmax apps catchup <<<"$(node_stats "$key" "$nodes" "$json")"
                 V[$mode:$nodes:delivered]=$(num "$(json_get "$json" delivered_per_s)")
                 V[$mode:$nodes:p50]=$(num "$(json_get "$json" latency_p50_us)")
                 V[$mode:$nodes:p99]=$(num "$(json_get "$json" latency_p99_us)")
@@ -333,6 +350,7 @@ TABLE="$OUT_DIR/table.txt"
                 V[$mode:$nodes:pmin]=$(num "$pmin")
                 V[$mode:$nodes:pmax]=$(num "$pmax")
                 V[$mode:$nodes:apps]=$(num "$apps")
+                V[$mode:$nodes:catchup]=$(num "$catchup")
                 V[$mode:$nodes:cpu]=$(num "${CPU[$key]:-}")
                 # shellcheck disable=SC2059
                 printf "$COLS" "$mode" "$nodes" "$(exit_state "${EXIT[$key]:-}")" \
@@ -340,7 +358,7 @@ TABLE="$OUT_DIR/table.txt"
                     "$(fmt "${V[$mode:$nodes:p50]}" ms)" "$(fmt "${V[$mode:$nodes:p99]}" ms)" \
                     "$(fmt "$(json_get "$json" lost)" raw)" "$(fmt "$(json_get "$json" duplicates)" raw)" \
                     "$(fmt "${V[$mode:$nodes:suback]}" ms)" "$(kib "$bmin")" "$(kib "$bmax")" "${pmin:--}" "${pmax:--}" \
-                    "$(kib "$apps")" "${CPU[$key]:--}"
+                    "$(kib "$catchup")" "$(kib "$apps")" "${CPU[$key]:--}"
             done
         done
         if [[ " $MODES " == *" broadcast "* && " $MODES " == *" routed "* ]]; then
@@ -348,16 +366,19 @@ TABLE="$OUT_DIR/table.txt"
                 r() { ratio "${V[routed:$nodes:$1]}" "${V[broadcast:$nodes:$1]}"; }
                 # shellcheck disable=SC2059
                 printf "$COLS" "routed/bc" "$nodes" "" "$(r delivered)" "$(r p50)" "$(r p99)" "" "" "$(r suback)" \
-                    "$(r bmin)" "$(r bmax)" "$(r pmin)" "$(r pmax)" "$(r apps)" "$(r cpu)"
+                    "$(r bmin)" "$(r bmax)" "$(r pmin)" "$(r pmax)" "$(r catchup)" "$(r apps)" "$(r cpu)"
             done
         fi
     done
     echo
-    echo "per node during each run: subscribers, messages they received (warm-up included); bytes and records the node's"
-    echo "own Kafka consumers fetched from $MESSAGES_TOPIC and $DELIVERIES_TOPIC (Kafka client metrics), per received message;"
-    echo "the node's tributary_feed_bytes_read_bytes_total and tributary_feed_records_read_total over the same time; its Streams apps' fetches"
-    printf '%-10s %5s %-8s %-8s %4s %9s %11s %9s %7s %11s %9s %11s\n' "mode" "nodes" "scenario" "node" "subs" "received" \
-        "fetched B" "records" "B/recv" "feed ctr B" "ctr recs" "apps B"
+    echo "per node during each run: subscribers and the messages they received (warm-up included); bytes and records the"
+    echo "node's feed consumer fetched (Kafka client metrics), its bytes per received message; its tributary_feed_bytes_read_bytes_total"
+    echo "and tributary_feed_records_read_total over the same time; bytes its catch-up reader fetched from $MESSAGES_TOPIC and"
+    echo "tributary_subscribers_caught_up_total; bytes its Streams apps fetched from $MESSAGES_TOPIC"
+    DCOLS='%-10s %5s %-8s %-8s %4s %9s %11s %8s %7s %11s %8s %11s %6s %11s\n'
+    # shellcheck disable=SC2059
+    printf "$DCOLS" "mode" "nodes" "scenario" "node" "subs" "received" "feed B" "records" "B/recv" "ctr B" "ctr recs" \
+        "catch-up B" "c-ups" "apps B"
     for scenario in $SCENARIOS; do
         for mode in $MODES; do
             for nodes in $NODES; do
@@ -367,26 +388,19 @@ TABLE="$OUT_DIR/table.txt"
                 for ((k = 1; k <= nodes; k++)); do
                     read -r fb fr <<<"${FEED[$key:$k]}"
                     read -r pb pr <<<"${PROM[$key:$k]}"
+                    read -r cb _ cu _ <<<"${CATCHUP[$key:$k]}"
                     read -r ab _ <<<"${APPS[$key:$k]}"
                     if (( nodes == 1 )); then subs=$(json_get "$json" subscribers); else subs=$(json_get "$json" "sub_port_${k}_subscribers"); fi
                     del=$(node_delivered "$json" "$nodes" "$k")
-                    printf '%-10s %5s %-8s %-8s %4s %9s %11s %9s %7s %11s %9s %11s\n' "$mode" "$nodes" "$scenario" "bench-$k" \
-                        "$(fmt "$subs" raw)" "$(fmt "$del" raw)" "$fb" "$fr" \
+                    # shellcheck disable=SC2059
+                    printf "$DCOLS" "$mode" "$nodes" "$scenario" "bench-$k" "$(fmt "$subs" raw)" "$(fmt "$del" raw)" "$fb" "$fr" \
                         "$(awk -v b="$fb" -v d="$del" 'BEGIN { if (d + 0 > 0) printf "%.1f", b / d; else print "-" }')" \
-                        "$pb" "$pr" "$ab"
+                        "$pb" "$pr" "$cb" "$cu" "$ab"
                 done
             done
         done
     done
     echo
-    for scenario in $SCENARIOS; do
-        for mode in $MODES; do
-            for nodes in $NODES; do
-                note=$(failure_note "$mode $nodes node(s) $scenario" "$OUT_DIR/$mode-${nodes}n-$scenario.json" "${EXIT[$mode:$nodes:$scenario]:-0}")
-                [[ -z "$note" ]] || echo "$note"
-            done
-        done
-    done
     lagging=""
     for key in "${!FEED[@]}"; do
         read -r _ fr <<<"${FEED[$key]}"
@@ -399,10 +413,11 @@ TABLE="$OUT_DIR/table.txt"
     fi
     echo "deliv/s: first arrivals in the measured window per second; p50/p99: end-to-end latency of measured messages;"
     echo "SUBACK: p50 of SUBSCRIBE to SUBACK over the subscribers."
-    echo "KiB min/max: what the node's own consumers fetched from $MESSAGES_TOPIC and $DELIVERIES_TOPIC (broadcast: the feed reads"
-    echo "every message topic; routed: the node's deliveries partition, watermarks included), least and most reading node,"
-    echo "warm-up and drain included; B/d: those bytes per message the node's subscribers received. apps KiB: what the"
-    echo "nodes' Streams apps fetched from the message topics, all nodes together (retained app; routed mode: also fan-out)."
+    echo "KiB min/max: what the node's feed fetched (broadcast: every message topic; routed: the node's deliveries partition,"
+    echo "watermarks included), least and most reading node, warm-up and drain included, Kafka client metrics (record batches"
+    echo "with headers); B/d: those bytes per message the node's subscribers received. catch-up: KiB the nodes' catch-up"
+    echo "readers fetched from the message topics for subscribers that fell behind, all nodes. apps KiB: what the nodes'"
+    echo "Streams apps fetched from the message topics, all nodes (retained-state app; routed mode: also the fan-out app)."
     echo "CPU s: user+system CPU of all node processes (embedded Kafka included) during the run."
     echo "routed/bc: routed divided by broadcast (> 1: routed higher; good for deliv/s, bad for the others)."
 } | tee "$TABLE"
