@@ -33,6 +33,7 @@ PROTOCOL=${PROTOCOL:-3.1.1}
 TOTAL_RATE=${TOTAL_RATE:-5000}           # msg/s published across a scenario's publishers, 0 = unlimited
 RATE=${RATE:-}                           # msg/s per publisher; overrides TOTAL_RATE when set
 BENCH_ARGS=${BENCH_ARGS:-}               # extra E2eBench options
+PRIME=${PRIME:-15}                      # s of each scenario run unmeasured on a fresh cluster first, 0 = none
 STREAMS_SETTLE=${STREAMS_SETTLE:-5}      # s without a Streams state change on any node before a run
 STREAMS_TIMEOUT=${STREAMS_TIMEOUT:-120}  # s for every node's Streams apps to be RUNNING
 # shellcheck source=bench/lib.sh
@@ -52,6 +53,7 @@ Options (environment variable in brackets, current value after =):
   --duration S         measured seconds per scenario [DURATION=$DURATION]
   --warmup S           warm-up seconds, not counted [WARMUP=$WARMUP]
   --drain S            max seconds to wait for deliveries after publishing [DRAIN=$DRAIN]
+  --prime S            first run each scenario S seconds unmeasured on each fresh cluster, 0 = not [PRIME=$PRIME]
   --protocol V         3.1.1 or 5 [PROTOCOL=$PROTOCOL]
   --total-rate R       msg/s published across a scenario's publishers, 0 = unlimited [TOTAL_RATE=$TOTAL_RATE]
   --rate R             msg/s per publisher, overrides --total-rate [RATE=$RATE]
@@ -74,6 +76,7 @@ while [[ $# -gt 0 ]]; do
         --clients|-n) CLIENTS=$2; shift 2 ;;
         --drain) DRAIN=$2; shift 2 ;;
         --total-rate) TOTAL_RATE=$2; shift 2 ;;
+        --prime) PRIME=$2; shift 2 ;;
         --brokers) echo "--brokers is not an option of this script (see --help)" >&2; exit 2 ;;
         *) common_option "$@"; shift "$OPT_SHIFT" ;;
     esac
@@ -212,6 +215,32 @@ delta() {
         function d(a) { return (a[1] == "" || a[2] == "") ? "-" : a[2] - a[1] }' "$1" "$2"
 }
 
+# e2e SCENARIO JSON PREFIX DURATION WARMUP: E2eBench with the publishers on node 1, the subscribers on every node
+e2e() {
+    local sub_ports
+    sub_ports=$(IFS=,; echo "${NODE_PORTS[*]}")
+    # shellcheck disable=SC2086
+    run_bench timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" \
+        java $BENCH_JAVA_OPTS -cp "$BENCH_CP" io.tributary.bench.E2eBench \
+        --port "${NODE_PORTS[0]}" --pub-ports "${NODE_PORTS[0]}" --sub-ports "$sub_ports" \
+        --scenario "$1" --clients "$CLIENTS" --qos "$QOS" --payload "$PAYLOAD" \
+        --duration "$4" --warmup "$5" --drain "$DRAIN" --protocol "$PROTOCOL" "${RATE_ARGS[@]}" \
+        --client-prefix "$3" --topic-prefix "bench" --json "$2" $BENCH_ARGS
+}
+
+# prime MODE NODES: each scenario for PRIME seconds, not measured: a fresh cluster's JVMs compile their hot paths
+# (and the Streams apps settle their tasks) under load first; without it the first scenario measures mostly that
+prime() {
+    local scenario
+    [[ "$PRIME" != 0 ]] || return 0
+    for scenario in $SCENARIOS; do
+        log "$1, $2 node(s): priming with $scenario for ${PRIME}s (not measured)"
+        e2e "$scenario" "$OUT_DIR/$1-${2}n-$scenario.prime.json" "prime-$scenario-" "$PRIME" 0 > "$OUT_DIR/$1-${2}n-$scenario.prime.txt" 2>&1
+        [[ "$BENCH_RC" == 0 ]] || warn "priming run $1 $2 $scenario exited with $BENCH_RC (see $OUT_DIR/$1-${2}n-$scenario.prime.txt)"
+        tail -n 12 "$OUT_DIR/$1-${2}n-$scenario.prime.txt" | grep -E "delivered|e2e latency|lost" || true
+    done
+}
+
 run_scenarios() { # MODE NODES
     local mode=$1 nodes=$2 scenario rc key json k before after sub_ports ticks fb fr cb cr ab ar pb pr t cu rp
     sub_ports=$(IFS=,; echo "${NODE_PORTS[*]}")
@@ -222,13 +251,7 @@ run_scenarios() { # MODE NODES
         after="$OUT_DIR/$mode-${nodes}n-$scenario.after"
         log "$mode, $nodes node(s): $scenario, N=$CLIENTS, QoS $QOS, $PAYLOAD B, ${DURATION}s (+${WARMUP}s warm-up), publishers on bench-1, subscribers on ports $sub_ports"
         scrape "$before"
-        # shellcheck disable=SC2086
-        run_bench timeout --signal=TERM --kill-after=10 "$BENCH_TIMEOUT" \
-            java $BENCH_JAVA_OPTS -cp "$BENCH_CP" io.tributary.bench.E2eBench \
-            --port "${NODE_PORTS[0]}" --pub-ports "${NODE_PORTS[0]}" --sub-ports "$sub_ports" \
-            --scenario "$scenario" --clients "$CLIENTS" --qos "$QOS" --payload "$PAYLOAD" \
-            --duration "$DURATION" --warmup "$WARMUP" --drain "$DRAIN" --protocol "$PROTOCOL" "${RATE_ARGS[@]}" \
-            --client-prefix "route-$scenario-" --topic-prefix "bench" --json "$json" $BENCH_ARGS
+        e2e "$scenario" "$json" "route-$scenario-" "$DURATION" "$WARMUP"
         rc=$BENCH_RC
         scrape "$after"
         EXIT[$key]=$rc
@@ -265,6 +288,7 @@ for mode in $MODES; do
             CLUSTER[$mode:$nodes]=ok
             streams_settled
             if [[ "$mode" == routed ]]; then deliveries_partitions "$mode:$nodes"; fi
+            prime "$mode" "$nodes"
             run_scenarios "$mode" "$nodes" || true
             log "$mode, $nodes node(s): stopping"
             stop_tributary_cluster
@@ -309,7 +333,7 @@ COLS='%-10s %5s %-7s %8s %8s %8s %5s %5s %8s %8s %8s %7s %7s %8s %8s %6s\n'
 TABLE="$OUT_DIR/table.txt"
 {
     rate_text=${RATE:+"$RATE msg/s per publisher"}
-    echo "Tributary broadcast vs routed mode: N=$CLIENTS, QoS $QOS, ${PAYLOAD}-byte payload, ${DURATION}s measured (+${WARMUP}s warm-up, drain <= ${DRAIN}s), MQTT $PROTOCOL, rate ${rate_text:-$TOTAL_RATE msg/s published in total} (0 = unlimited)"
+    echo "Tributary broadcast vs routed mode: N=$CLIENTS, QoS $QOS, ${PAYLOAD}-byte payload, ${DURATION}s measured (+${WARMUP}s warm-up, drain <= ${DRAIN}s), MQTT $PROTOCOL, rate ${rate_text:-$TOTAL_RATE msg/s published in total} (0 = unlimited); each fresh cluster primed with ${PRIME}s of each scenario"
     echo "host: $(nproc) cores, $(uname -r); $(date -u +%Y-%m-%dT%H:%M:%SZ); load average now $(cut -d' ' -f1-3 /proc/loadavg); results in $OUT_DIR"
     echo "nodes: bench-1 with the embedded Kafka, the others on it, all on this machine; publishers on bench-1, subscribers round robin over the nodes"
     echo "node options: ${BENCH_TRIBUTARY_APPS:-} ${BENCH_TRIBUTARY_ARGS:-}"

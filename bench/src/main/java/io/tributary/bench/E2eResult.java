@@ -43,8 +43,11 @@ record E2eResult(
         LatencySummary subAck,
         List<PortShare> subscriberShares) implements OutputOptions.Report {
 
-    /** The subscribers on one port (one node) and the messages they received, warm-up included. */
-    record PortShare(int port, int subscribers, long delivered, long duplicates) {
+    /**
+     * The subscribers on one port (one node), the messages they received (warm-up included) and the end-to-end
+     * latency of the measured ones.
+     */
+    record PortShare(int port, int subscribers, long delivered, long duplicates, LatencySummary latency) {
     }
 
     E2eResult {
@@ -157,6 +160,9 @@ record E2eResult(
                 j.field(key + "_subscribers", subscribers[k]);
                 j.field(key + "_delivered", share == null ? null : share.delivered());
                 j.field(key + "_duplicates", share == null ? null : share.duplicates());
+                boolean portLat = share != null && share.latency().count() > 0;
+                j.field(key + "_latency_p50_us", portLat ? share.latency().p50Micros() : null);
+                j.field(key + "_latency_p99_us", portLat ? share.latency().p99Micros() : null);
             }
         }
         return b.append('}').toString();
@@ -220,7 +226,12 @@ record E2eResult(
         for (int k = 0; k < subscribers.length; k++) {
             sub.append(k == 0 ? "" : ", ").append(ports.subscriberPorts().get(k)).append(" (").append(subscribers[k]);
             if (failures.isEmpty() && k < subscriberShares.size()) {
-                sub.append(String.format(Locale.ROOT, ": %,d received", subscriberShares.get(k).delivered()));
+                PortShare share = subscriberShares.get(k);
+                sub.append(String.format(Locale.ROOT, ": %,d received", share.delivered()));
+                if (share.latency().count() > 0) {
+                    sub.append(String.format(Locale.ROOT, ", p50 %s p99 %s ms", ms(share.latency().p50Micros()),
+                            ms(share.latency().p99Micros())));
+                }
             }
             sub.append(')');
         }

@@ -30,11 +30,18 @@ final class E2eRunner {
     private final E2eStats stats = new E2eStats();
     private final LatencyRecorder latency = new LatencyRecorder();
     private final LatencyRecorder ackLatency = new LatencyRecorder();
+    private final LatencyRecorder[] portLatency; // per subscriber port when there are several, else null
 
     E2eRunner(E2eConfig config, PrintStream progress) {
         this.config = config;
         this.clients = config.clients();
         this.ports = config.ports();
+        if (ports.isSingle()) {
+            this.portLatency = null;
+        } else {
+            this.portLatency = new LatencyRecorder[ports.subscriberPorts().size()];
+            Arrays.setAll(portLatency, k -> new LatencyRecorder());
+        }
         this.measuredWindow = new MeasuredWindow(progress);
     }
 
@@ -46,7 +53,8 @@ final class E2eRunner {
             E2eResult.Builder result = new E2eResult.Builder(config, group.transport());
             for (int i = 0; i < config.subscribers(); i++) {
                 SubscriberHandler s = new SubscriberHandler(i, config.subscriberClientId(i), config.filter(i), clients,
-                        stats, new DeliveryTracker(config.scenario(), i, config.publishers()), latency, System::nanoTime);
+                        stats, new DeliveryTracker(config.scenario(), i, config.publishers()), latency,
+                        portLatency == null ? null : portLatency[ports.subscriberSlot(i)], System::nanoTime);
                 subscribers.add(s);
                 group.connect(s, ports.subscriberPort(i));
             }
@@ -176,7 +184,7 @@ final class E2eRunner {
         List<E2eResult.PortShare> shares = new ArrayList<>(bySlot.length);
         for (int k = 0; k < bySlot.length; k++) {
             shares.add(new E2eResult.PortShare(ports.subscriberPorts().get(k), counts[k], bySlot[k].received(),
-                    bySlot[k].duplicates()));
+                    bySlot[k].duplicates(), portLatency == null ? LatencySummary.EMPTY : portLatency[k].measuredSummary()));
         }
         return shares;
     }

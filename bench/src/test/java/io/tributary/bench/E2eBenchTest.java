@@ -73,18 +73,21 @@ class E2eBenchTest {
         LatencySummary subAck = new LatencySummary(5, 110_000, 0, 0, 0, 240_000, 0);
         E2eResult r = new E2eResult(c, "nio", 5, 1, 1, 10, 100, 130, 500, 0.1,
                 new DeliveryTracker.Totals(5, 650, 650, 0, 1, 0, 0, 0, 1, 0), LatencySummary.EMPTY, 0, 0, 0, 0,
-                List.of(), subAck, List.of(new E2eResult.PortShare(2883, 2, 260, 1),
-                        new E2eResult.PortShare(2884, 2, 260, 0), new E2eResult.PortShare(2885, 1, 130, 0)));
+                List.of(), subAck, List.of(
+                        new E2eResult.PortShare(2883, 2, 260, 1, new LatencySummary(200, 1_500, 0, 9_000, 0, 0, 0)),
+                        new E2eResult.PortShare(2884, 2, 260, 0, LatencySummary.EMPTY),
+                        new E2eResult.PortShare(2885, 1, 130, 0, LatencySummary.EMPTY)));
 
         assertThat(r.toText())
                 .contains("publishers on   1883 (1)")
-                .contains("subscribers on  2883 (2: 260 received), 2884 (2: 260 received), 2885 (1: 130 received)")
+                .contains("subscribers on  2883 (2: 260 received, p50 1.500 p99 9.000 ms), 2884 (2: 260 received), 2885 (1: 130 received)")
                 .contains("SUBACK after    p50 110.000  max 240.000 ms");
         assertThat(r.toJson())
                 .contains("\"pub_ports\":\"1883\",\"sub_ports\":\"2883,2884,2885\"")
                 .contains("\"pub_port_1\":1883,\"pub_port_1_publishers\":1")
                 .contains("\"sub_port_1\":2883,\"sub_port_1_subscribers\":2,\"sub_port_1_delivered\":260,"
-                        + "\"sub_port_1_duplicates\":1")
+                        + "\"sub_port_1_duplicates\":1,\"sub_port_1_latency_p50_us\":1500.000,\"sub_port_1_latency_p99_us\":9000.000")
+                .contains("\"sub_port_2_latency_p50_us\":null")
                 .contains("\"sub_port_3\":2885,\"sub_port_3_subscribers\":1,\"sub_port_3_delivered\":130")
                 .contains("\"suback_p50_us\":110000.000,\"suback_max_us\":240000.000");
     }
