@@ -395,13 +395,13 @@ TABLE="$OUT_DIR/table.txt"
         fi
     done
     echo
-    echo "per node during each run: subscribers and the messages they received (warm-up included); bytes and records the"
+    echo "per node during each run: subscribers, the messages they received (warm-up included) and their e2e latency; bytes and records the"
     echo "node's feed consumer fetched (Kafka client metrics), its bytes per received message; its tributary_feed_bytes_read_bytes_total"
     echo "and tributary_feed_records_read_total over the same time; bytes its catch-up reader fetched from $MESSAGES_TOPIC and"
     echo "tributary_subscribers_caught_up_total; bytes its Streams apps fetched from $MESSAGES_TOPIC"
-    DCOLS='%-10s %5s %-8s %-8s %4s %9s %11s %8s %7s %11s %8s %11s %6s %11s\n'
+    DCOLS='%-10s %5s %-8s %-8s %4s %9s %8s %8s %11s %8s %7s %11s %8s %11s %6s %11s\n'
     # shellcheck disable=SC2059
-    printf "$DCOLS" "mode" "nodes" "scenario" "node" "subs" "received" "feed B" "records" "B/recv" "ctr B" "ctr recs" \
+    printf "$DCOLS" "mode" "nodes" "scenario" "node" "subs" "received" "p50 ms" "p99 ms" "feed B" "records" "B/recv" "ctr B" "ctr recs" \
         "catch-up B" "c-ups" "apps B"
     for scenario in $SCENARIOS; do
         for mode in $MODES; do
@@ -414,10 +414,19 @@ TABLE="$OUT_DIR/table.txt"
                     read -r pb pr <<<"${PROM[$key:$k]}"
                     read -r cb _ cu _ <<<"${CATCHUP[$key:$k]}"
                     read -r ab _ <<<"${APPS[$key:$k]}"
-                    if (( nodes == 1 )); then subs=$(json_get "$json" subscribers); else subs=$(json_get "$json" "sub_port_${k}_subscribers"); fi
+                    if (( nodes == 1 )); then
+                        subs=$(json_get "$json" subscribers)
+                        p50=$(json_get "$json" latency_p50_us)
+                        p99=$(json_get "$json" latency_p99_us)
+                    else
+                        subs=$(json_get "$json" "sub_port_${k}_subscribers")
+                        p50=$(json_get "$json" "sub_port_${k}_latency_p50_us")
+                        p99=$(json_get "$json" "sub_port_${k}_latency_p99_us")
+                    fi
                     del=$(node_delivered "$json" "$nodes" "$k")
                     # shellcheck disable=SC2059
-                    printf "$DCOLS" "$mode" "$nodes" "$scenario" "bench-$k" "$(fmt "$subs" raw)" "$(fmt "$del" raw)" "$fb" "$fr" \
+                    printf "$DCOLS" "$mode" "$nodes" "$scenario" "bench-$k" "$(fmt "$subs" raw)" "$(fmt "$del" raw)" \
+                        "$(fmt "$p50" ms)" "$(fmt "$p99" ms)" "$fb" "$fr" \
                         "$(awk -v b="$fb" -v d="$del" 'BEGIN { if (d + 0 > 0) printf "%.1f", b / d; else print "-" }')" \
                         "$pb" "$pr" "$cb" "$cu" "$ab"
                 done
