@@ -3,7 +3,8 @@
 # BENCH_TRIBUTARY_ARGS, BENCH_TRIBUTARY_START_TIMEOUT, MOSQUITTO_START_TIMEOUT, STOP_TIMEOUT,
 # SKIP_BUILD, KEEP_TMP, OUT_DIR, and the script's BROKERS and RSS (an associative array). Sets
 # BROKER_PID/BROKER_PORT while a broker runs, and STATUS[broker] (ok | failed: reason) for the table.
-# run-retained-vs-mosquitto.sh sources it too.
+# run-retained-vs-mosquitto.sh sources it too; run-routing-compare.sh uses the cluster helpers
+# (start_tributary_cluster, stop_tributary_cluster, scrape_metric, group_cpu_ticks).
 # shellcheck shell=bash
 
 MOSQUITTO=${MOSQUITTO:-$(command -v mosquitto || echo /usr/sbin/mosquitto)}
@@ -68,6 +69,9 @@ cleanup() {
     fi
     if [[ -n "$BROKER_PID" ]]; then
         stop_broker "$BROKER_PID" || true
+    fi
+    if (( ${#NODE_PIDS[@]} > 0 )); then
+        stop_tributary_cluster || true
     fi
     if [[ "$KEEP_TMP" == 1 ]]; then
         echo "temporary files kept in $TMP_ROOT"
@@ -266,6 +270,17 @@ CONF
     started mosquitto "$port"
 }
 
+# launch_tributary LOGFILE ARGS...: the ./tributary launcher with ARGS, then BENCH_TRIBUTARY_APPS and
+# BENCH_TRIBUTARY_ARGS, in the background in its own process group (setsid: SIGTERM to the group
+# reaches the JVM even if the launcher does not exec it); sets LAUNCHED_PID
+launch_tributary() {
+    local logfile=$1
+    shift
+    # shellcheck disable=SC2086
+    (cd "$REPO_ROOT" && exec setsid "$TRIBUTARY" "$@" $BENCH_TRIBUTARY_APPS $BENCH_TRIBUTARY_ARGS) > "$logfile" 2>&1 &
+    LAUNCHED_PID=$!
+}
+
 # start_tributary: the ./tributary launcher with embedded Kafka on free ports; sets BROKER_PID,
 # BROKER_PORT, STATUS[tributary]
 start_tributary() {
@@ -280,12 +295,9 @@ start_tributary() {
     kafka_port=$(free_port)
     controller_port=$(free_port)
     log "starting Tributary on 127.0.0.1:$port (embedded Kafka $kafka_port, controller $controller_port; may build first, timeout ${BENCH_TRIBUTARY_START_TIMEOUT}s)"
-    # setsid: own process group, so SIGTERM reaches the JVM even if the launcher does not exec it
-    # shellcheck disable=SC2086
-    (cd "$REPO_ROOT" && exec setsid "$TRIBUTARY" --data-dir "$dir/data" --mqtt-port "$port" \
-        --embedded-kafka-port "$kafka_port" --set "kafka.embedded.controller-port=$controller_port" \
-        $BENCH_TRIBUTARY_APPS $BENCH_TRIBUTARY_ARGS) > "$logfile" 2>&1 &
-    pid=$!
+    launch_tributary "$logfile" --data-dir "$dir/data" --mqtt-port "$port" \
+        --embedded-kafka-port "$kafka_port" --set "kafka.embedded.controller-port=$controller_port"
+    pid=$LAUNCHED_PID
     BROKER_PID=$pid
     if ! wait_ready "$pid" "$port" "$BENCH_TRIBUTARY_START_TIMEOUT" "$logfile" "MQTT listening"; then
         if kill -0 "$pid" 2>/dev/null; then
@@ -299,6 +311,139 @@ start_tributary() {
         return 1
     fi
     started tributary "$port"
+}
+
+# ---------------------------------------------------------------- a Tributary cluster on this machine
+NODE_PIDS=()          # index 0 = node 1 (the one with the embedded Kafka)
+NODE_PORTS=()         # MQTT ports
+NODE_METRICS_PORTS=() # Prometheus ports
+NODE_IDS=()
+NODE_LOGS=()
+CLUSTER_KAFKA_PORT=""
+CLUSTER_FAILURE=""
+
+# start_tributary_cluster N NAME [ARGS...]: node 1 with the embedded Kafka, then nodes 2..N (started
+# together) on node 1's Kafka, each its own launcher process group with its own data directory
+# under TMP_ROOT/NAME, free MQTT and metrics ports, node id bench-<k> and log OUT_DIR/NAME-node<k>.log;
+# ARGS go to every node. Returns once every node's MQTT port accepts, with NODE_* and
+# CLUSTER_KAFKA_PORT set; on failure sets CLUSTER_FAILURE, shows the log's tail, stops what started
+# and returns 1.
+start_tributary_cluster() {
+    local n=$1 name=$2 k dir port metrics
+    shift 2
+    local extra=("$@")
+    NODE_PIDS=(); NODE_PORTS=(); NODE_METRICS_PORTS=(); NODE_IDS=(); NODE_LOGS=(); CLUSTER_FAILURE=""
+    if [[ ! -x "$TRIBUTARY" ]]; then
+        CLUSTER_FAILURE="launcher $TRIBUTARY not found or not executable"
+        warn "$CLUSTER_FAILURE"
+        return 1
+    fi
+    CLUSTER_KAFKA_PORT=$(free_port)
+    local controller_port
+    controller_port=$(free_port)
+    for ((k = 1; k <= n; k++)); do
+        dir="$TMP_ROOT/$name/node$k"
+        rm -rf "$dir"
+        mkdir -p "$dir"
+        port=$(free_port)
+        metrics=$(free_port)
+        NODE_PORTS+=("$port")
+        NODE_METRICS_PORTS+=("$metrics")
+        NODE_IDS+=("bench-$k")
+        NODE_LOGS+=("$OUT_DIR/$name-node$k.log")
+        if (( k == 1 )); then
+            log "$name: starting node bench-1 on 127.0.0.1:$port (metrics $metrics, embedded Kafka $CLUSTER_KAFKA_PORT, controller $controller_port)"
+            launch_tributary "${NODE_LOGS[0]}" --node-id bench-1 --data-dir "$dir" --mqtt-port "$port" \
+                --embedded-kafka-port "$CLUSTER_KAFKA_PORT" --set "kafka.embedded.controller-port=$controller_port" \
+                --set "metrics.port=$metrics" "${extra[@]}"
+            NODE_PIDS+=("$LAUNCHED_PID")
+            # the others need its Kafka
+            wait_node 1 || return 1
+        else
+            log "$name: starting node bench-$k on 127.0.0.1:$port (metrics $metrics, Kafka 127.0.0.1:$CLUSTER_KAFKA_PORT)"
+            launch_tributary "${NODE_LOGS[k - 1]}" --node-id "bench-$k" --data-dir "$dir" --mqtt-port "$port" \
+                --kafka-bootstrap "127.0.0.1:$CLUSTER_KAFKA_PORT" --set "metrics.port=$metrics" "${extra[@]}"
+            NODE_PIDS+=("$LAUNCHED_PID")
+        fi
+    done
+    for ((k = 2; k <= n; k++)); do
+        wait_node "$k" || return 1
+    done
+}
+
+# wait_node K: node K's MQTT port accepts (within BENCH_TRIBUTARY_START_TIMEOUT); else stops the cluster
+wait_node() {
+    local i=$(($1 - 1))
+    if wait_ready "${NODE_PIDS[i]}" "${NODE_PORTS[i]}" "$BENCH_TRIBUTARY_START_TIMEOUT" "${NODE_LOGS[i]}" "ready: MQTT on"; then
+        return 0
+    fi
+    if kill -0 "${NODE_PIDS[i]}" 2>/dev/null; then
+        CLUSTER_FAILURE="node ${NODE_IDS[i]}: port ${NODE_PORTS[i]} not accepting after ${BENCH_TRIBUTARY_START_TIMEOUT}s"
+    else
+        CLUSTER_FAILURE="node ${NODE_IDS[i]}: launcher exited before port ${NODE_PORTS[i]} accepted"
+    fi
+    warn "$CLUSTER_FAILURE; last 40 lines of ${NODE_LOGS[i]}:"
+    tail -n 40 "${NODE_LOGS[i]}" >&2 || true
+    stop_tributary_cluster
+    return 1
+}
+
+# stop_tributary_cluster: SIGTERM to nodes N..2 together, waits for them (SIGKILL after STOP_TIMEOUT),
+# then the same for node 1, whose Kafka the others need while they stop
+stop_tributary_cluster() {
+    local pids=("${NODE_PIDS[@]}")
+    NODE_PIDS=()
+    (( ${#pids[@]} > 0 )) || return 0
+    stop_groups "${pids[@]:1}"
+    stop_groups "${pids[0]}"
+}
+
+# stop_groups PID...: SIGTERM to each process group, then waits for all of them; SIGKILL to those
+# still running STOP_TIMEOUT seconds later
+stop_groups() {
+    local pid deadline alive
+    (( $# > 0 )) || return 0
+    for pid in "$@"; do
+        kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    done
+    deadline=$((SECONDS + STOP_TIMEOUT))
+    while (( SECONDS < deadline )); do
+        alive=0
+        for pid in "$@"; do
+            kill -0 "$pid" 2>/dev/null && alive=1
+        done
+        (( alive )) || break
+        sleep 0.2
+    done
+    for pid in "$@"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            warn "process $pid still running ${STOP_TIMEOUT}s after SIGTERM: kill -9"
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        fi
+        wait "$pid" 2>/dev/null || true
+        if pgrep -g "$pid" >/dev/null 2>&1; then
+            kill -KILL -- "-$pid" 2>/dev/null || true
+        fi
+    done
+}
+
+# scrape_metric PORT NAME: the value of the Prometheus sample NAME{...} (any labels) at
+# http://127.0.0.1:PORT/metrics as an integer, empty if the endpoint or the sample is missing
+scrape_metric() {
+    curl -sf --max-time 5 "http://127.0.0.1:$1/metrics" 2>/dev/null \
+        | awk -v name="$2" '$1 == name || index($1, name "{") == 1 { printf "%.0f\n", $2; exit }' || true
+}
+
+# group_cpu_ticks PGID: user + system CPU clock ticks (getconf CLK_TCK per second) of every process
+# in the process group, children it waited for included
+group_cpu_ticks() {
+    local pid total=0 t
+    for pid in $(pgrep -g "$1" 2>/dev/null || echo "$1"); do
+        # fields after the ") " that ends the command name: utime is the 12th, stime 13th, cutime 14th, cstime 15th
+        t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 + $14 + $15 }' || true)
+        total=$((total + ${t:-0}))
+    done
+    echo "$total"
 }
 
 # started NAME PORT: the broker accepts connections

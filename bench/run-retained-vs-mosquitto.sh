@@ -34,9 +34,10 @@ BENCH_TRIBUTARY_ARGS=${BENCH_TRIBUTARY_ARGS:-"--set streams.retained.enabled=tru
 # Mosquitto drops QoS 1/2 messages for a client once 1000 are queued (max_queued_messages), and a
 # # over 100,000 retained topics queues them all at once: unlimited, so that "missing" compares
 # delivery, not a queue limit. It also keeps only 20 QoS 1/2 messages in flight to a client
-# (max_inflight_messages) where Tributary has no limit for MQTT 3.1.1 clients, and leaves Nagle on
-# (set_tcp_nodelay false: a 40 ms stall after SUBACK on the development machine) where Tributary
-# (Netty) turns it off: both set alike, so that the figures compare retained storage and delivery.
+# (max_inflight_messages; 0 lifts the limit; Tributary keeps up to mqtt.receive-maximum, 1024 by
+# default, in flight to an MQTT 3.1.1 client), and leaves Nagle on (set_tcp_nodelay false: a 40 ms
+# stall after SUBACK on the development machine) where Tributary (Netty) turns it off: set so that
+# the figures compare retained storage and delivery, not Mosquitto's defaults.
 MOSQUITTO_EXTRA_CONF=${MOSQUITTO_EXTRA_CONF-$'max_queued_messages 0\nmax_inflight_messages 0\nset_tcp_nodelay true'}
 # shellcheck source=bench/lib.sh
 source "$SCRIPT_DIR/lib.sh"

@@ -71,6 +71,11 @@ final class ClientGroup implements AutoCloseable {
 
     /** Opens a connection driven by {@code handler}; a failure to connect fails its {@code ready()}. */
     Channel connect(MqttClientHandler handler) {
+        return connect(handler, config.port());
+    }
+
+    /** {@link #connect(MqttClientHandler)} to another port of the same host (another node). */
+    Channel connect(MqttClientHandler handler, int port) {
         ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
@@ -81,7 +86,7 @@ final class ClientGroup implements AutoCloseable {
                 }
                 ch.pipeline().addLast(CLIENT, handler);
             }
-        }).connect(config.host(), config.port());
+        }).connect(config.host(), port);
         handlers.add(handler);
         channels.add(f.channel());
         f.addListener(done -> {

@@ -6,6 +6,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -32,6 +33,15 @@ public final class E2eBench implements Callable<Integer> {
 
     @Mixin
     ConnectionOptions connection;
+
+    @Option(names = "--pub-ports", split = ",", paramLabel = "PORT",
+            description = "Ports of the nodes the publishers connect to, comma-separated, round robin "
+                    + "(publisher i on the (i mod count)-th; default: --port).")
+    List<Integer> pubPorts;
+
+    @Option(names = "--sub-ports", split = ",", paramLabel = "PORT",
+            description = "Ports of the nodes the subscribers connect to, likewise (default: --port).")
+    List<Integer> subPorts;
 
     @Option(names = {"-q", "--qos"}, defaultValue = "1",
             description = "QoS 0, 1 or 2, for PUBLISH and SUBSCRIBE (default: ${DEFAULT-VALUE}).")
@@ -126,6 +136,6 @@ public final class E2eBench implements Callable<Integer> {
                 s.publishTopicPattern(topicPrefix), E2eConfig.publisherPrefix(clientPrefix), c.username, c.password,
                 c.keepAlive, threads, !c.nio, PublishBench.seconds(connectTimeoutSeconds, "connect timeout"),
                 PublishBench.seconds(drainSeconds, "drain"));
-        return new E2eConfig(s, n, topicPrefix, clientPrefix, clients);
+        return new E2eConfig(s, n, topicPrefix, clientPrefix, clients, ClientPorts.of(c.port, pubPorts, subPorts));
     }
 }

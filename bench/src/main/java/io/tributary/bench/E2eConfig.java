@@ -3,17 +3,20 @@ package io.tributary.bench;
 import java.util.Objects;
 
 /**
- * One end-to-end run: the scenario, its N, the topic prefix, and the settings every connection
- * shares ({@code clients}: host, port, protocol, QoS, payload, phases, per-publisher rate, window,
- * drain timeout). {@code clients.publishers()} is the scenario's number of publishers, and its
- * topic pattern the scenario's publish topic.
+ * One end-to-end run: the scenario, its N, the topic prefix, the settings every connection shares
+ * ({@code clients}: host, port, protocol, QoS, payload, phases, per-publisher rate, window, drain
+ * timeout), and which port each client connects to ({@code ports}; all on {@code clients.port()}
+ * unless spread over several nodes). {@code clients.publishers()} is the scenario's number of
+ * publishers, and its topic pattern the scenario's publish topic.
  */
-record E2eConfig(Scenario scenario, int n, String topicPrefix, String clientIdPrefix, BenchConfig clients) {
+record E2eConfig(Scenario scenario, int n, String topicPrefix, String clientIdPrefix, BenchConfig clients,
+                 ClientPorts ports) {
 
     E2eConfig {
         Objects.requireNonNull(scenario, "scenario");
         Objects.requireNonNull(topicPrefix, "topicPrefix");
         Objects.requireNonNull(clients, "clients");
+        Objects.requireNonNull(ports, "ports");
         if (n < 1) {
             throw new IllegalArgumentException("N must be >= 1: " + n);
         }
@@ -27,6 +30,11 @@ record E2eConfig(Scenario scenario, int n, String topicPrefix, String clientIdPr
         if (clients.publishers() != scenario.publishers(n)) {
             throw new IllegalArgumentException("clients.publishers() must be " + scenario.publishers(n));
         }
+    }
+
+    /** Every client on {@code clients.port()}. */
+    E2eConfig(Scenario scenario, int n, String topicPrefix, String clientIdPrefix, BenchConfig clients) {
+        this(scenario, n, topicPrefix, clientIdPrefix, clients, ClientPorts.single(clients.port()));
     }
 
     int publishers() {

@@ -9,13 +9,18 @@ import java.util.Locale;
 
 import static io.tributary.bench.ResultFormat.failureLines;
 import static io.tributary.bench.ResultFormat.latencyLine;
+import static io.tributary.bench.ResultFormat.ms;
 import static io.tributary.bench.ResultFormat.num;
 import static io.tributary.bench.ResultFormat.rateText;
 
 /**
  * Outcome of one end-to-end run and its two renderings (text, one flat JSON object). Rates are per
  * measured second; loss, duplicates and order are over every message sent (warm-up included), per
- * (publisher, subscriber) pair, after the drain.
+ * (publisher, subscriber) pair, after the drain. {@code subAck}: SUBSCRIBE to SUBACK per subscriber.
+ * When the clients were spread over several ports ({@link ClientPorts}), {@code subscriberShares}
+ * says what the subscribers of each received (one per subscriber port, in the order given), and
+ * both renderings say so; with one port they are as they always were, plus the SUBACK fields in
+ * the JSON.
  */
 record E2eResult(
         E2eConfig config,
@@ -34,10 +39,30 @@ record E2eResult(
         long publisherDisconnects,
         long subscriberErrors,
         long subscriberDisconnects,
-        List<String> failures) implements OutputOptions.Report {
+        List<String> failures,
+        LatencySummary subAck,
+        List<PortShare> subscriberShares) implements OutputOptions.Report {
+
+    /**
+     * The subscribers on one port (one node), the messages they received (warm-up included) and the end-to-end
+     * latency of the measured ones.
+     */
+    record PortShare(int port, int subscribers, long delivered, long duplicates, LatencySummary latency) {
+    }
 
     E2eResult {
         failures = List.copyOf(failures);
+        subscriberShares = List.copyOf(subscriberShares);
+    }
+
+    /** Everything on one port, reported without the per-port fields. */
+    E2eResult(E2eConfig config, String transport, int subscribersReady, int publishersReady, int grantedQos,
+              double measuredSeconds, long published, long sentTotal, long deliveredInWindow, double drainSeconds,
+              DeliveryTracker.Totals totals, LatencySummary latency, long publisherErrors,
+              long publisherDisconnects, long subscriberErrors, long subscriberDisconnects, List<String> failures) {
+        this(config, transport, subscribersReady, publishersReady, grantedQos, measuredSeconds, published, sentTotal,
+                deliveredInWindow, drainSeconds, totals, latency, publisherErrors, publisherDisconnects,
+                subscriberErrors, subscriberDisconnects, failures, LatencySummary.EMPTY, List.of());
     }
 
     double publishedPerSecond() {
@@ -116,6 +141,30 @@ record E2eResult(
         j.field("connect_failures", failures.size());
         j.field("connect_failure", failures.isEmpty() ? null : failures.get(0));
         j.field("clean", clean());
+        j.field("suback_p50_us", subAck.count() > 0 ? subAck.p50Micros() : null);
+        j.field("suback_max_us", subAck.count() > 0 ? subAck.maxMicros() : null);
+        ClientPorts ports = config.ports();
+        if (!ports.isSingle()) {
+            j.field("pub_ports", ClientPorts.text(ports.publisherPorts()));
+            j.field("sub_ports", ClientPorts.text(ports.subscriberPorts()));
+            int[] publishers = ClientPorts.spread(config.publishers(), ports.publisherPorts().size());
+            for (int k = 0; k < publishers.length; k++) {
+                j.field("pub_port_" + (k + 1), ports.publisherPorts().get(k));
+                j.field("pub_port_" + (k + 1) + "_publishers", publishers[k]);
+            }
+            int[] subscribers = ClientPorts.spread(config.subscribers(), ports.subscriberPorts().size());
+            for (int k = 0; k < subscribers.length; k++) {
+                PortShare share = ran && k < subscriberShares.size() ? subscriberShares.get(k) : null;
+                String key = "sub_port_" + (k + 1);
+                j.field(key, ports.subscriberPorts().get(k));
+                j.field(key + "_subscribers", subscribers[k]);
+                j.field(key + "_delivered", share == null ? null : share.delivered());
+                j.field(key + "_duplicates", share == null ? null : share.duplicates());
+                boolean portLat = share != null && share.latency().count() > 0;
+                j.field(key + "_latency_p50_us", portLat ? share.latency().p50Micros() : null);
+                j.field(key + "_latency_p99_us", portLat ? share.latency().p99Micros() : null);
+            }
+        }
         return b.append('}').toString();
     }
 
@@ -132,6 +181,9 @@ record E2eResult(
                 transport));
         b.append(String.format(Locale.ROOT, "  ready           %d of %d subscribers, %d of %d publishers%n",
                 subscribersReady, config.subscribers(), publishersReady, config.publishers()));
+        if (!config.ports().isSingle()) {
+            portLines(b);
+        }
         if (!failures.isEmpty()) {
             failureLines(b, failures, "  FAILED          ", "failures");
             return b.toString();
@@ -160,6 +212,36 @@ record E2eResult(
         return b.toString();
     }
 
+    /** Where the clients went and, once the run is over, what each subscriber port received. */
+    private void portLines(StringBuilder b) {
+        ClientPorts ports = config.ports();
+        int[] publishers = ClientPorts.spread(config.publishers(), ports.publisherPorts().size());
+        StringBuilder pub = new StringBuilder();
+        for (int k = 0; k < publishers.length; k++) {
+            pub.append(k == 0 ? "" : ", ").append(ports.publisherPorts().get(k)).append(" (").append(publishers[k]).append(')');
+        }
+        b.append("  publishers on   ").append(pub).append(System.lineSeparator());
+        int[] subscribers = ClientPorts.spread(config.subscribers(), ports.subscriberPorts().size());
+        StringBuilder sub = new StringBuilder();
+        for (int k = 0; k < subscribers.length; k++) {
+            sub.append(k == 0 ? "" : ", ").append(ports.subscriberPorts().get(k)).append(" (").append(subscribers[k]);
+            if (failures.isEmpty() && k < subscriberShares.size()) {
+                PortShare share = subscriberShares.get(k);
+                sub.append(String.format(Locale.ROOT, ": %,d received", share.delivered()));
+                if (share.latency().count() > 0) {
+                    sub.append(String.format(Locale.ROOT, ", p50 %s p99 %s ms", ms(share.latency().p50Micros()),
+                            ms(share.latency().p99Micros())));
+                }
+            }
+            sub.append(')');
+        }
+        b.append("  subscribers on  ").append(sub).append(System.lineSeparator());
+        if (subAck.count() > 0) {
+            b.append(String.format(Locale.ROOT, "  SUBACK after    p50 %s  max %s ms%n", ms(subAck.p50Micros()),
+                    ms(subAck.maxMicros())));
+        }
+    }
+
     /** Collects the parts of a result as the run goes. */
     static final class Builder {
         private final E2eConfig config;
@@ -172,6 +254,8 @@ record E2eResult(
         private DeliveryTracker.Totals totals = DeliveryTracker.Totals.ZERO;
         private LatencySummary latency = LatencySummary.EMPTY;
         private List<String> failures = List.of();
+        private LatencySummary subAck = LatencySummary.EMPTY;
+        private List<PortShare> subscriberShares = List.of();
 
         Builder(E2eConfig config, String transport) {
             this.config = config;
@@ -218,11 +302,21 @@ record E2eResult(
             return this;
         }
 
+        Builder subAck(LatencySummary l) {
+            subAck = l;
+            return this;
+        }
+
+        Builder subscriberShares(List<PortShare> shares) {
+            subscriberShares = shares;
+            return this;
+        }
+
         E2eResult build(E2eStats stats) {
             return new E2eResult(config, transport, subscribersReady, publishersReady, grantedQos, measuredSeconds,
                     stats.publishers.published(), stats.publishers.sentTotal(), stats.deliveredInWindow.sum(),
                     drainSeconds, totals, latency, stats.publishers.errors(), stats.publishers.disconnects(),
-                    stats.subscribers.errors(), stats.subscribers.disconnects(), failures);
+                    stats.subscribers.errors(), stats.subscribers.disconnects(), failures, subAck, subscriberShares);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.tributary.bench.LatencyRecorder.LatencySummary;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -24,14 +25,23 @@ final class E2eRunner {
 
     private final E2eConfig config;
     private final BenchConfig clients;
+    private final ClientPorts ports;
     private final MeasuredWindow measuredWindow;
     private final E2eStats stats = new E2eStats();
     private final LatencyRecorder latency = new LatencyRecorder();
     private final LatencyRecorder ackLatency = new LatencyRecorder();
+    private final LatencyRecorder[] portLatency; // per subscriber port when there are several, else null
 
     E2eRunner(E2eConfig config, PrintStream progress) {
         this.config = config;
         this.clients = config.clients();
+        this.ports = config.ports();
+        if (ports.isSingle()) {
+            this.portLatency = null;
+        } else {
+            this.portLatency = new LatencyRecorder[ports.subscriberPorts().size()];
+            Arrays.setAll(portLatency, k -> new LatencyRecorder());
+        }
         this.measuredWindow = new MeasuredWindow(progress);
     }
 
@@ -43,9 +53,10 @@ final class E2eRunner {
             E2eResult.Builder result = new E2eResult.Builder(config, group.transport());
             for (int i = 0; i < config.subscribers(); i++) {
                 SubscriberHandler s = new SubscriberHandler(i, config.subscriberClientId(i), config.filter(i), clients,
-                        stats, new DeliveryTracker(config.scenario(), i, config.publishers()), latency, System::nanoTime);
+                        stats, new DeliveryTracker(config.scenario(), i, config.publishers()), latency,
+                        portLatency == null ? null : portLatency[ports.subscriberSlot(i)], System::nanoTime);
                 subscribers.add(s);
-                group.connect(s);
+                group.connect(s, ports.subscriberPort(i));
             }
             List<String> failures = group.awaitReady(subscribers);
             result.subscribersReady(ClientGroup.countReady(subscribers));
@@ -54,22 +65,25 @@ final class E2eRunner {
             }
             int granted = subscribers.stream().mapToInt(SubscriberHandler::grantedQos).min().orElse(-1);
             result.grantedQos(granted);
-            measuredWindow.line(String.format(Locale.ROOT, "subscribed %d subscriber%s (%s, granted QoS %d)", subscribers.size(),
-                    subscribers.size() == 1 ? "" : "s", describeFilters(subscribers), granted));
+            result.subAck(subAckTimes(subscribers));
+            measuredWindow.line(String.format(Locale.ROOT, "subscribed %d subscriber%s (%s, granted QoS %d)%s",
+                    subscribers.size(), subscribers.size() == 1 ? "" : "s", describeFilters(subscribers), granted,
+                    ports.isSingle() ? "" : " on ports " + ClientPorts.text(ports.subscriberPorts())));
 
             for (int i = 0; i < config.publishers(); i++) {
                 PublisherHandler p = new PublisherHandler(i, clients, stats.publishers, ackLatency, payload::encode,
                         System::nanoTime);
                 publishers.add(p);
-                group.connect(p);
+                group.connect(p, ports.publisherPort(i));
             }
             failures = group.awaitReady(publishers);
             result.publishersReady(ClientGroup.countReady(publishers));
             if (!failures.isEmpty()) {
                 return result.failures(failures).build(stats);
             }
-            measuredWindow.line(String.format(Locale.ROOT, "connected %d publisher%s to %s:%d (MQTT %s, QoS %d, %s, %s)",
-                    publishers.size(), publishers.size() == 1 ? "" : "s", clients.host(), clients.port(),
+            measuredWindow.line(String.format(Locale.ROOT, "connected %d publisher%s to %s:%s (MQTT %s, QoS %d, %s, %s)",
+                    publishers.size(), publishers.size() == 1 ? "" : "s", clients.host(),
+                    ClientPorts.text(ports.isSingle() ? List.of(clients.port()) : ports.publisherPorts()),
                     clients.protocolName(), clients.qos().value(), group.transport(), rateText()));
 
             double measuredSeconds = publish(publishers, subscribers);
@@ -97,11 +111,17 @@ final class E2eRunner {
             result.drainSeconds(drainSeconds);
 
             DeliveryTracker.Totals totals = DeliveryTracker.Totals.ZERO;
-            for (SubscriberHandler s : subscribers) {
-                totals = totals.plus(onLoop(s, () -> s.tracker().totals(sent)));
+            DeliveryTracker.Totals[] bySlot = new DeliveryTracker.Totals[ports.subscriberPorts().size()];
+            Arrays.fill(bySlot, DeliveryTracker.Totals.ZERO);
+            for (int i = 0; i < subscribers.size(); i++) {
+                SubscriberHandler s = subscribers.get(i);
+                DeliveryTracker.Totals t = onLoop(s, () -> s.tracker().totals(sent));
+                totals = totals.plus(t);
+                bySlot[ports.subscriberSlot(i)] = bySlot[ports.subscriberSlot(i)].plus(t);
             }
             stats.phase(BenchStats.Phase.DONE);
-            return result.totals(totals).latency(latency.measuredSummary()).build(stats);
+            return result.totals(totals).latency(latency.measuredSummary()).subscriberShares(shares(bySlot))
+                    .build(stats);
         }
     }
 
@@ -144,6 +164,29 @@ final class E2eRunner {
                 return figures;
             }
         });
+    }
+
+    /** SUBSCRIBE to SUBACK of every subscriber (all subscribed at once). */
+    private static LatencySummary subAckTimes(List<SubscriberHandler> subscribers)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        LatencyRecorder times = new LatencyRecorder();
+        for (SubscriberHandler s : subscribers) {
+            long nanos = onLoop(s, s::subAckNanos);
+            if (nanos >= 0) {
+                times.record(nanos, true);
+            }
+        }
+        return times.measuredSummary();
+    }
+
+    private List<E2eResult.PortShare> shares(DeliveryTracker.Totals[] bySlot) {
+        int[] counts = ClientPorts.spread(config.subscribers(), bySlot.length);
+        List<E2eResult.PortShare> shares = new ArrayList<>(bySlot.length);
+        for (int k = 0; k < bySlot.length; k++) {
+            shares.add(new E2eResult.PortShare(ports.subscriberPorts().get(k), counts[k], bySlot[k].received(),
+                    bySlot[k].duplicates(), portLatency == null ? LatencySummary.EMPTY : portLatency[k].measuredSummary()));
+        }
+        return shares;
     }
 
     private long expectedDeliveries(long[] sent) {

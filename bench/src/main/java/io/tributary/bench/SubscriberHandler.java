@@ -29,6 +29,7 @@ final class SubscriberHandler extends MqttClientHandler {
     private final E2eStats e2e;
     private final DeliveryTracker tracker;
     private final LatencyRecorder latency;
+    private final LatencyRecorder portLatency; // null unless the run is spread over several ports
     private final LongSupplier nanoClock;
     // QoS 2 packet ids between our PUBREC and the broker's PUBREL: a PUBLISH re-sent with one of
     // them is the same message (MQTT-4.3.3), not a new delivery
@@ -37,14 +38,24 @@ final class SubscriberHandler extends MqttClientHandler {
     private boolean flushPending;
     private long received;
     private int grantedQos = -1;
+    private long subscribeNanos = -1;
+    private long subAckNanos = -1;
 
     SubscriberHandler(int index, String clientId, String filter, BenchConfig config, E2eStats e2e,
                       DeliveryTracker tracker, LatencyRecorder latency, LongSupplier nanoClock) {
+        this(index, clientId, filter, config, e2e, tracker, latency, null, nanoClock);
+    }
+
+    /** {@code portLatency}, if not null, records the same latencies as {@code latency}: the subscribers of one port. */
+    SubscriberHandler(int index, String clientId, String filter, BenchConfig config, E2eStats e2e,
+                      DeliveryTracker tracker, LatencyRecorder latency, LatencyRecorder portLatency,
+                      LongSupplier nanoClock) {
         super("subscriber", index, clientId, config, e2e.subscribers);
         this.filter = filter;
         this.e2e = e2e;
         this.tracker = tracker;
         this.latency = latency;
+        this.portLatency = portLatency;
         this.nanoClock = nanoClock;
     }
 
@@ -61,6 +72,11 @@ final class SubscriberHandler extends MqttClientHandler {
         return tracker;
     }
 
+    /** Nanoseconds from writing the SUBSCRIBE to reading its SUBACK, -1 before SUBACK (event loop). */
+    long subAckNanos() {
+        return subAckNanos < 0 || subscribeNanos < 0 ? -1 : subAckNanos - subscribeNanos;
+    }
+
     @Override
     protected String awaitedPacket() {
         return "SUBACK";
@@ -68,6 +84,7 @@ final class SubscriberHandler extends MqttClientHandler {
 
     @Override
     protected void onConnected(MqttConnAckMessage connAck) {
+        subscribeNanos = nanoClock.getAsLong();
         ctx.writeAndFlush(MqttMessageBuilders.subscribe()
                 .messageId(SUBSCRIBE_PACKET_ID)
                 .addSubscription(config.qos(), filter)
@@ -88,6 +105,7 @@ final class SubscriberHandler extends MqttClientHandler {
     }
 
     private void onSubAck(MqttSubAckMessage m) {
+        subAckNanos = nanoClock.getAsLong();
         List<Integer> codes = m.payload().reasonCodes();
         int code = codes.isEmpty() ? 0x80 : codes.get(0) & 0xFF;
         if (code >= 0x80) {
@@ -134,7 +152,11 @@ final class SubscriberHandler extends MqttClientHandler {
         if (e2e.phase() == BenchStats.Phase.MEASURE) {
             e2e.deliveredInWindow.increment();
         }
-        latency.record(now - h.sentNanos(), e2e.measured(h.sentNanos()));
+        boolean measured = e2e.measured(h.sentNanos());
+        latency.record(now - h.sentNanos(), measured);
+        if (portLatency != null) {
+            portLatency.record(now - h.sentNanos(), measured);
+        }
     }
 
     private void onPubRel(MqttMessage m) {

@@ -44,6 +44,55 @@ class E2eBenchTest {
     }
 
     @Test
+    void withoutPortListsEveryClientGoesToPort() {
+        E2eConfig c = parse("--scenario", "p2p", "-n", "4", "--port", "2883");
+
+        assertThat(c.ports()).isEqualTo(ClientPorts.single(2883));
+        assertThat(c.ports().subscriberPort(3)).isEqualTo(2883);
+        E2eResult r = result(c, new DeliveryTracker.Totals(4, 40, 40, 0, 0, 0, 0, 0, 0, 0));
+        assertThat(r.toText()).doesNotContain("subscribers on").doesNotContain("SUBACK");
+        assertThat(r.toJson()).contains("\"port\":2883,").doesNotContain("sub_ports").doesNotContain("sub_port_1");
+    }
+
+    @Test
+    void portListsSpreadTheClientsRoundRobin() {
+        E2eConfig c = parse("--scenario", "p2p", "-n", "5", "--port", "2883", "--pub-ports", "2883",
+                "--sub-ports", "2883,2884,2885");
+
+        assertThat(c.ports().publisherPorts()).containsExactly(2883);
+        assertThat(c.ports().subscriberPorts()).containsExactly(2883, 2884, 2885);
+        assertThat(List.of(0, 1, 2, 3, 4).stream().map(c.ports()::subscriberPort))
+                .containsExactly(2883, 2884, 2885, 2883, 2884);
+        assertThat(parse("--sub-ports", "1,2").ports().publisherPorts()).containsExactly(1883);
+        assertThatThrownBy(() -> parse("--sub-ports", "2883,0")).hasMessageContaining("subscriber port must be 1..65535: 0");
+    }
+
+    @Test
+    void spreadRunsReportWhatEachPortReceived() {
+        E2eConfig c = parse("--scenario", "fan-out", "-n", "5", "--sub-ports", "2883,2884,2885");
+        LatencySummary subAck = new LatencySummary(5, 110_000, 0, 0, 0, 240_000, 0);
+        E2eResult r = new E2eResult(c, "nio", 5, 1, 1, 10, 100, 130, 500, 0.1,
+                new DeliveryTracker.Totals(5, 650, 650, 0, 1, 0, 0, 0, 1, 0), LatencySummary.EMPTY, 0, 0, 0, 0,
+                List.of(), subAck, List.of(
+                        new E2eResult.PortShare(2883, 2, 260, 1, new LatencySummary(200, 1_500, 0, 9_000, 0, 0, 0)),
+                        new E2eResult.PortShare(2884, 2, 260, 0, LatencySummary.EMPTY),
+                        new E2eResult.PortShare(2885, 1, 130, 0, LatencySummary.EMPTY)));
+
+        assertThat(r.toText())
+                .contains("publishers on   1883 (1)")
+                .contains("subscribers on  2883 (2: 260 received, p50 1.500 p99 9.000 ms), 2884 (2: 260 received), 2885 (1: 130 received)")
+                .contains("SUBACK after    p50 110.000  max 240.000 ms");
+        assertThat(r.toJson())
+                .contains("\"pub_ports\":\"1883\",\"sub_ports\":\"2883,2884,2885\"")
+                .contains("\"pub_port_1\":1883,\"pub_port_1_publishers\":1")
+                .contains("\"sub_port_1\":2883,\"sub_port_1_subscribers\":2,\"sub_port_1_delivered\":260,"
+                        + "\"sub_port_1_duplicates\":1,\"sub_port_1_latency_p50_us\":1500.000,\"sub_port_1_latency_p99_us\":9000.000")
+                .contains("\"sub_port_2_latency_p50_us\":null")
+                .contains("\"sub_port_3\":2885,\"sub_port_3_subscribers\":1,\"sub_port_3_delivered\":130")
+                .contains("\"suback_p50_us\":110000.000,\"suback_max_us\":240000.000");
+    }
+
+    @Test
     void ratePerPublisherOverridesTheTotalAndZeroIsUnlimited() {
         assertThat(parse("--scenario", "p2p", "-n", "5", "--rate", "200").clients().ratePerPublisher()).isEqualTo(200.0);
         assertThat(parse("--total-rate", "0").clients().ratePerPublisher()).isZero();

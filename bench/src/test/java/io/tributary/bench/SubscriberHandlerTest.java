@@ -69,6 +69,21 @@ class SubscriberHandlerTest extends EmbeddedHandlerTest {
     }
 
     @Test
+    void timesTheSubscribeFromItsWriteToTheSubAck() {
+        open("--scenario", "fan-in", "-n", "2");
+        outbound(); // CONNECT
+        channel.writeInbound(MqttMessageBuilders.connAck().returnCode(MqttConnectReturnCode.CONNECTION_ACCEPTED)
+                .properties(MqttProperties.NO_PROPERTIES).build());
+        assertThat(handler.subAckNanos()).isEqualTo(-1);
+
+        clock.addAndGet(120_000_000);
+        channel.writeInbound(MqttMessageBuilders.subAck().packetId(SubscriberHandler.SUBSCRIBE_PACKET_ID)
+                .addGrantedQos(MqttQoS.AT_LEAST_ONCE).build());
+
+        assertThat(handler.subAckNanos()).isEqualTo(120_000_000);
+    }
+
+    @Test
     void subscribesWithTheRunsQosAndIsReadyOnSubAck() {
         open("--scenario", "fan-in", "-n", "2", "-q", "2");
 
@@ -149,5 +164,21 @@ class SubscriberHandlerTest extends EmbeddedHandlerTest {
         assertThat(outbound()).isEmpty(); // QoS 0: nothing to acknowledge
         assertThat(latency.measuredSummary().count()).isEqualTo(1);
         assertThat(stats.delivered.sum()).isEqualTo(2);
+    }
+
+    @Test
+    void aPortRecorderSeesTheSameLatenciesAsTheRunsOne() {
+        E2eConfig config = parse(new E2eBench(), "--scenario", "fan-in", "-n", "2", "-q", "0").toConfig();
+        LatencyRecorder port = new LatencyRecorder();
+        handler = new SubscriberHandler(0, config.subscriberClientId(0), config.filter(0), config.clients(), stats,
+                new DeliveryTracker(config.scenario(), 0, config.publishers()), latency, port, clock::get);
+        channel = new EmbeddedChannel(handler);
+        connectAndSubscribe(MqttQoS.AT_MOST_ONCE);
+        stats.measureStarted(0);
+
+        channel.writeInbound(publish(MqttQoS.AT_MOST_ONCE, false, 0, 1, 0, clock.get() - 3_000_000));
+
+        assertThat(port.measuredSummary().p50Micros()).isBetween(2990.0, 3010.0);
+        assertThat(latency.measuredSummary().count()).isEqualTo(1);
     }
 }
