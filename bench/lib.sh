@@ -277,7 +277,9 @@ launch_tributary() {
     local logfile=$1
     shift
     # shellcheck disable=SC2086
-    (cd "$REPO_ROOT" && exec setsid "$TRIBUTARY" "$@" $BENCH_TRIBUTARY_APPS $BENCH_TRIBUTARY_ARGS) > "$logfile" 2>&1 &
+    # every node its own port for the embedded Schema Registry (8081 by default): several run on this machine
+    (cd "$REPO_ROOT" && exec setsid "$TRIBUTARY" "$@" --set "schema-registry.embedded.port=$(free_port)" \
+        $BENCH_TRIBUTARY_APPS $BENCH_TRIBUTARY_ARGS) > "$logfile" 2>&1 &
     LAUNCHED_PID=$!
 }
 
