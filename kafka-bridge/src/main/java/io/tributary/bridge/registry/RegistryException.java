@@ -1,5 +1,6 @@
 package io.tributary.bridge.registry;
 
+import io.tributary.schemas.registry.CompatibilityLevel;
 import java.util.List;
 
 /** An error the registry answers with, as Confluent does: an HTTP status and {@code {error_code, message}}. */

@@ -1,5 +1,6 @@
 package io.tributary.bridge.registry;
 
+import io.tributary.schemas.registry.CompatibilityLevel;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package io.tributary.bridge.registry;
 
+import io.tributary.schemas.registry.CompatibilityLevel;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -90,7 +91,7 @@ public final class RegistryRecords {
             }
             JsonNode value = read(valueBytes, "value");
             String level = requiredText(value, "compatibilityLevel", "value");
-            return Optional.of(new RegistryRecord.Config(subject, CompatibilityLevel.parse(level).orElseThrow(
+            return Optional.of(new RegistryRecord.Config(subject, CompatibilityLevel.find(level).orElseThrow(
                     () -> new IllegalArgumentException("unknown compatibility level '" + level + "'"))));
         }
         if (ID_HIGH_WATERMARK.equals(keytype)) {

@@ -1,5 +1,6 @@
 package io.tributary.bridge.registry;
 
+import io.tributary.schemas.registry.CompatibilityLevel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

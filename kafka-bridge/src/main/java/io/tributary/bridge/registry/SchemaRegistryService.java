@@ -1,5 +1,6 @@
 package io.tributary.bridge.registry;
 
+import io.tributary.schemas.registry.CompatibilityLevel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -373,7 +374,7 @@ public final class SchemaRegistryService {
             field = body.get("compatibilityLevel"); // what GET answers with: accept it back
         }
         String name = field == null || field.isNull() ? null : field.asText();
-        CompatibilityLevel level = CompatibilityLevel.parse(name)
+        CompatibilityLevel level = CompatibilityLevel.find(name)
                 .orElseThrow(() -> RegistryException.invalidCompatibilityLevel(name));
         return log.append(current -> RegistryLog.Plan.write(level, new RegistryRecord.Config(subject, level)))
                 .thenCompose(set -> json(200, JSON.createObjectNode().put("compatibility", set.name())));

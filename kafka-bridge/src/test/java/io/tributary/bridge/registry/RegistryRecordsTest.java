@@ -1,5 +1,6 @@
 package io.tributary.bridge.registry;
 
+import io.tributary.schemas.registry.CompatibilityLevel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

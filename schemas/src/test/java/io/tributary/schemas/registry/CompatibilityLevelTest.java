@@ -1,4 +1,4 @@
-package io.tributary.bridge.registry;
+package io.tributary.schemas.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,10 +23,10 @@ class CompatibilityLevelTest {
 
     @Test
     void namesParseInAnyCase() {
-        assertThat(CompatibilityLevel.parse("backward_transitive")).contains(CompatibilityLevel.BACKWARD_TRANSITIVE);
-        assertThat(CompatibilityLevel.parse(" FULL ")).contains(CompatibilityLevel.FULL);
-        assertThat(CompatibilityLevel.parse("sideways")).isEmpty();
-        assertThat(CompatibilityLevel.parse(null)).isEmpty();
+        assertThat(CompatibilityLevel.find("backward_transitive")).contains(CompatibilityLevel.BACKWARD_TRANSITIVE);
+        assertThat(CompatibilityLevel.find(" FULL ")).contains(CompatibilityLevel.FULL);
+        assertThat(CompatibilityLevel.find("sideways")).isEmpty();
+        assertThat(CompatibilityLevel.find(null)).isEmpty();
         assertThat(CompatibilityLevel.DEFAULT).isEqualTo(CompatibilityLevel.BACKWARD);
     }
 
