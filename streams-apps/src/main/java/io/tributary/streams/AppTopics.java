@@ -28,6 +28,27 @@ public final class AppTopics {
     }
 
     /**
+     * A copy of the message topics an app reads, checked: at least one, none blank, none twice.
+     *
+     * @throws IllegalArgumentException saying which rule {@code messageTopics} breaks
+     */
+    public static List<String> messageTopics(List<String> messageTopics) {
+        List<String> topics = List.copyOf(messageTopics);
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("messageTopics must name at least one topic");
+        }
+        for (String topic : topics) {
+            if (topic.isBlank()) {
+                throw new IllegalArgumentException("messageTopics contains a blank topic name: " + topics);
+            }
+        }
+        if (new java.util.HashSet<>(topics).size() != topics.size()) {
+            throw new IllegalArgumentException("messageTopics contains a topic twice: " + topics);
+        }
+        return topics;
+    }
+
+    /**
      * A topic to create with the partition count and replication factor of the settings (-1: broker default).
      *
      * @param compact whether the topic is a table (cleanup.policy=compact) rather than a log (delete)

@@ -4,8 +4,8 @@ import io.tributary.bridge.delivery.MessageRecords;
 import io.tributary.bridge.mapping.MappingRule;
 import io.tributary.bridge.mapping.TopicMapper;
 
+import io.tributary.streams.AppTopics;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -51,19 +51,8 @@ public record FanoutSettings(
         Objects.requireNonNull(mappingRules, "mappingRules");
         Objects.requireNonNull(watermarkInterval, "watermarkInterval");
         Objects.requireNonNull(watermarkIdleInterval, "watermarkIdleInterval");
-        messageTopics = List.copyOf(messageTopics);
+        messageTopics = AppTopics.messageTopics(messageTopics);
         mappingRules = List.copyOf(mappingRules);
-        if (messageTopics.isEmpty()) {
-            throw new IllegalArgumentException("messageTopics must name at least one topic");
-        }
-        for (String topic : messageTopics) {
-            if (topic.isBlank()) {
-                throw new IllegalArgumentException("messageTopics contains a blank topic name: " + messageTopics);
-            }
-        }
-        if (new HashSet<>(messageTopics).size() != messageTopics.size()) {
-            throw new IllegalArgumentException("messageTopics contains a topic twice: " + messageTopics);
-        }
         if (subscriptionsTopic.isBlank()) {
             throw new IllegalArgumentException("subscriptionsTopic must not be blank");
         }

@@ -1,7 +1,7 @@
 package io.tributary.streams.retained;
 
+import io.tributary.streams.AppTopics;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,18 +23,7 @@ public record RetainedSettings(List<String> messageTopics, String retainedTopic,
         Objects.requireNonNull(messageTopics, "messageTopics");
         Objects.requireNonNull(retainedTopic, "retainedTopic");
         Objects.requireNonNull(expiryCheckInterval, "expiryCheckInterval");
-        messageTopics = List.copyOf(messageTopics);
-        if (messageTopics.isEmpty()) {
-            throw new IllegalArgumentException("messageTopics must name at least one topic");
-        }
-        for (String topic : messageTopics) {
-            if (topic.isBlank()) {
-                throw new IllegalArgumentException("messageTopics contains a blank topic name: " + messageTopics);
-            }
-        }
-        if (new HashSet<>(messageTopics).size() != messageTopics.size()) {
-            throw new IllegalArgumentException("messageTopics contains a topic twice: " + messageTopics);
-        }
+        messageTopics = AppTopics.messageTopics(messageTopics);
         if (retainedTopic.isBlank()) {
             throw new IllegalArgumentException("retainedTopic must not be blank");
         }
