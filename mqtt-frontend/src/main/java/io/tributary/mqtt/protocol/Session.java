@@ -382,6 +382,9 @@ final class Session {
             then.run();
             return;
         }
+        if (closed) {
+            return; // the connection is gone: its release is its last state, nothing is written after it
+        }
         waitingForSave.add(then);
         if (!saving) {
             save();
@@ -419,7 +422,8 @@ final class Session {
             }
             answered.forEach(Runnable::run);
             ctx.flush();
-            if (!waitingForSave.isEmpty()) {
+            // once closed, the release is the last state: a checkpoint written after it would hide it
+            if (!waitingForSave.isEmpty() && !closed) {
                 save();
             }
         }));

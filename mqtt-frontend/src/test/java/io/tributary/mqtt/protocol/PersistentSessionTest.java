@@ -127,6 +127,24 @@ class PersistentSessionTest {
     }
 
     @Test
+    void nothingIsWrittenAfterTheReleaseWhenASaveWasInFlightAsTheConnectionEnded() {
+        TestConnection a = node();
+        a.router.start(Map.of(P0, 10L));
+        a.send(connect311(KEEP, 60, "dev"));
+        a.next();
+        store.holdSaves = true;
+        a.send(subscribe311(1, "cmd/#", 1)); // a save in flight ...
+        a.send(subscribe311(2, "more/#", 1)); // ... and one waiting for it
+        a.channel.close();
+        store.holdSaves = false;
+        store.heldSaves.forEach(save -> save.complete(null));
+        a.runTasks();
+        assertThat(store.last().endedAtMs()).as("the release is the last state written, no checkpoint after it")
+                .isNotNull();
+        a.assertNothingLeaked();
+    }
+
+    @Test
     void aResumedSessionGetsItsInflightMessagesAgainWithDupThenWhatItMissedThenLiveMessages() {
         TestConnection a = node();
         a.router.start(Map.of(P0, 10L));
